@@ -1,0 +1,21 @@
+"""Fast test settings (as bakerydemo's): MD5 hashing, local-memory cache, in-process tasks."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 32)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="mosprom-test-"))
+
+from cms.settings import *  # noqa: E402,F403
+
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+GRAPHIQL_ENABLED = True
+STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
+STATIC_ROOT.mkdir(exist_ok=True)
+LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405

@@ -1,0 +1,40 @@
+from django.db.models import F
+import graphene
+
+from graphql_schema.core.connections import ListField
+from graphql_schema.core.prefetch import enterprise_queryset
+from graphql_schema.core.selection import selection_tree
+from graphql_schema.enterprises.filters import EnterpriseFilter
+from graphql_schema.enterprises.types import Enterprise
+
+
+class EnterpriseOrder(graphene.Enum):
+    NAME = "NAME"
+    JOINED_YEAR_DESC = "JOINED_YEAR_DESC"
+    NEWEST = "NEWEST"
+
+
+ORDERINGS = {
+    "NAME": ["title", "pk"],
+    "JOINED_YEAR_DESC": [F("joined_year").desc(nulls_last=True), "title", "pk"],
+    "NEWEST": [F("first_published_at").desc(nulls_last=True), "pk"],
+}
+
+
+class EnterpriseQueries(graphene.ObjectType):
+    enterprises = ListField(
+        Enterprise,
+        filterset_class=EnterpriseFilter,
+        order_by=graphene.Argument(EnterpriseOrder, default_value=EnterpriseOrder.NAME.value),
+        description="Published enterprises, by name unless ordered otherwise.",
+    )
+    enterprise = graphene.Field(Enterprise, slug=graphene.String(required=True))
+
+    @staticmethod
+    def resolve_enterprises(root, info, order_by=EnterpriseOrder.NAME.value, **filters):
+        ordering = ORDERINGS[getattr(order_by, "value", order_by)]
+        return enterprise_queryset(selection_tree(info, "edges", "node")).order_by(*ordering)
+
+    @staticmethod
+    def resolve_enterprise(root, info, slug):
+        return enterprise_queryset(selection_tree(info)).filter(slug=slug).first()

@@ -1,0 +1,110 @@
+"""Enterprises (and museums, technopark sites) as clients read them."""
+
+import graphene
+from graphene_django import DjangoObjectType
+
+from graphql_schema.catalogue.types import Award, District, EventFormat, Industry
+from graphql_schema.core.connections import CountableConnection
+from graphql_schema.core.images import Image
+from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
+from graphql_schema.core.prefetch import prefetched_or_query
+from graphql_schema.core.streamfield import resolve_stream, stream_field
+from pages import models
+
+
+class EnterpriseKind(graphene.Enum):
+    ENTERPRISE = "enterprise"
+    MUSEUM = "museum"
+    TECHNOPARK = "technopark"
+
+
+class Coordinates(graphene.ObjectType):
+    latitude = graphene.Float(required=True)
+    longitude = graphene.Float(required=True)
+
+
+class VisitorRequirements(graphene.ObjectType):
+    min_age = graphene.Int(description="Minimum visitor age; null when there is none.")
+    id_document_required = graphene.Boolean(required=True)
+    notes = graphene.String(required=True)
+
+
+class GalleryImage(graphene.ObjectType):
+    image = graphene.Field(Image, required=True)
+    caption = graphene.String(required=True)
+
+
+@page_type(models.EnterprisePage)
+class Enterprise(DjangoObjectType):
+    """An enterprise, industrial museum or technopark site open to visitors."""
+
+    name = graphene.String(required=True, description="The enterprise's name (its page title).")
+    kind = graphene.Field(EnterpriseKind, required=True)
+    body = stream_field()
+    logo = graphene.Field(Image)
+    cover_image = graphene.Field(Image)
+    gallery = graphene.List(graphene.NonNull(GalleryImage), required=True)
+    industries = graphene.List(graphene.NonNull(Industry), required=True)
+    formats = graphene.List(graphene.NonNull(EventFormat), required=True)
+    district = graphene.Field(District)
+    coordinates = graphene.Field(Coordinates)
+    visitor_requirements = graphene.Field(VisitorRequirements, required=True)
+    awards = graphene.List(graphene.NonNull(Award), required=True)
+
+    class Meta:
+        model = models.EnterprisePage
+        fields = [
+            *PAGE_FIELDS,
+            "short_description",
+            "address",
+            "website",
+            "joined_year",
+            "is_technopolis_resident",
+        ]
+        interfaces = (PageInterface,)
+        use_connection = True
+        connection_class = CountableConnection
+
+    @staticmethod
+    def resolve_name(page, info):
+        return page.title
+
+    @staticmethod
+    def resolve_kind(page, info):
+        return page.kind
+
+    @staticmethod
+    def resolve_body(page, info):
+        return resolve_stream(page.body)
+
+    @staticmethod
+    def resolve_gallery(page, info):
+        return prefetched_or_query(
+            page, "gallery", lambda: page.gallery_images.order_by("sort_order")
+        )
+
+    @staticmethod
+    def resolve_industries(page, info):
+        return page.industries.all()
+
+    @staticmethod
+    def resolve_formats(page, info):
+        return page.formats.all()
+
+    @staticmethod
+    def resolve_coordinates(page, info):
+        if page.latitude is None or page.longitude is None:
+            return None
+        return Coordinates(latitude=float(page.latitude), longitude=float(page.longitude))
+
+    @staticmethod
+    def resolve_visitor_requirements(page, info):
+        return VisitorRequirements(
+            min_age=page.min_age,
+            id_document_required=page.id_document_required,
+            notes=page.visitor_notes,
+        )
+
+    @staticmethod
+    def resolve_awards(page, info):
+        return prefetched_or_query(page, "published_awards", lambda: page.awards.published())

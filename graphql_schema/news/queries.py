@@ -1,0 +1,32 @@
+import graphene
+
+from graphql_schema.core.connections import ListField
+from graphql_schema.core.prefetch import news_queryset
+from graphql_schema.core.selection import selection_tree
+from graphql_schema.news.filters import NewsFilter
+from graphql_schema.news.types import News
+
+
+class NewsOrder(graphene.Enum):
+    DATE_DESC = "-date"
+    DATE_ASC = "date"
+    TITLE = "title"
+
+
+class NewsQueries(graphene.ObjectType):
+    news_list = ListField(
+        News,
+        filterset_class=NewsFilter,
+        order_by=graphene.Argument(NewsOrder, default_value=NewsOrder.DATE_DESC.value),
+        description="Published news, newest first by default.",
+    )
+    news = graphene.Field(News, slug=graphene.String(required=True))
+
+    @staticmethod
+    def resolve_news_list(root, info, order_by=NewsOrder.DATE_DESC.value, **filters):
+        ordering = getattr(order_by, "value", order_by)
+        return news_queryset(selection_tree(info, "edges", "node")).order_by(ordering, "-pk")
+
+    @staticmethod
+    def resolve_news(root, info, slug):
+        return news_queryset(selection_tree(info)).filter(slug=slug).first()

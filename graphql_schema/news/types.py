@@ -1,0 +1,53 @@
+"""News items as clients read them."""
+
+import graphene
+from graphene_django import DjangoObjectType
+
+from graphql_schema.catalogue.types import Industry
+from graphql_schema.core.connections import CountableConnection
+from graphql_schema.core.images import Image
+from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
+from graphql_schema.core.prefetch import prefetched_or_query
+from graphql_schema.core.streamfield import resolve_stream, stream_field
+from pages import models
+from pages.visibility import published
+
+
+@page_type(models.NewsPage)
+class News(DjangoObjectType):
+    """A news item."""
+
+    hero_image = graphene.Field(Image)
+    body = stream_field()
+    industries = graphene.List(graphene.NonNull(Industry), required=True)
+    related_enterprises = graphene.List(
+        graphene.NonNull("graphql_schema.enterprises.types.Enterprise"), required=True
+    )
+    tags = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+    class Meta:
+        model = models.NewsPage
+        fields = [*PAGE_FIELDS, "date", "lead", "source_name", "source_url"]
+        interfaces = (PageInterface,)
+        use_connection = True
+        connection_class = CountableConnection
+
+    @staticmethod
+    def resolve_body(page, info):
+        return resolve_stream(page.body)
+
+    @staticmethod
+    def resolve_industries(page, info):
+        return page.industries.all()
+
+    @staticmethod
+    def resolve_related_enterprises(page, info):
+        return prefetched_or_query(
+            page,
+            "visible_related_enterprises",
+            lambda: published(page.related_enterprises.all()),
+        )
+
+    @staticmethod
+    def resolve_tags(page, info):
+        return sorted(tag.name for tag in page.tags.all())

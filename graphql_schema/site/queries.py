@@ -1,0 +1,91 @@
+from functools import partial
+
+import graphene
+from graphene.relay.connection import connection_adapter, page_info_adapter
+from django.contrib.contenttypes.models import ContentType
+from graphql_relay import connection_from_array
+from django.core.exceptions import ValidationError
+from wagtail.models import Page, Site
+
+from graphql_schema.core.connections import check_page_size
+from graphql_schema.core.errors import InvalidInput
+from graphql_schema.core.filters import clean_search_text
+from graphql_schema.core.pages import PageInterface
+from graphql_schema.core.prefetch import enterprise_queryset, news_queryset, video_series_queryset
+from graphql_schema.core.selection import selection_tree
+from graphql_schema.site.types import ProjectStats, SearchResultConnection
+from pages import models, stats
+from pages.search import search_published_pages
+from pages.visibility import published
+
+SEARCHABLE = {
+    models.NewsPage: news_queryset,
+    models.EnterprisePage: enterprise_queryset,
+    models.VideoSeriesPage: video_series_queryset,
+}
+
+
+class SiteQueries(graphene.ObjectType):
+    page = graphene.Field(
+        PageInterface,
+        url_path=graphene.String(required=True),
+        description="The published page at a path of the site, e.g. “/novosti/…/”.",
+    )
+    search = graphene.ConnectionField(
+        SearchResultConnection,
+        query=graphene.String(required=True),
+        description="News, enterprises and video series matching the text, best first.",
+    )
+    project_stats = graphene.Field(ProjectStats, required=True)
+
+    @staticmethod
+    def resolve_page(root, info, url_path):
+        site = Site.find_for_request(info.context)
+        if site is None:
+            return None
+        path = "/".join(part for part in url_path.split("/") if part)
+        if len(url_path) > 1000:
+            raise InvalidInput("Слишком длинный адрес страницы.", field="urlPath")
+        full_path = site.root_page.url_path + (path + "/" if path else "")
+        return published(Page.objects.filter(url_path=full_path)).specific().first()
+
+    @staticmethod
+    def resolve_search(root, info, query, **args):
+        check_page_size(args.get("first"), args.get("last"))
+        try:
+            text = clean_search_text(query)
+        except ValidationError as error:
+            raise InvalidInput(error.messages[0], field="query") from error
+        hits = search_published_pages(text, list(SEARCHABLE))
+        connection = connection_from_array(
+            hits,
+            args,
+            connection_type=partial(connection_adapter, SearchResultConnection),
+            edge_type=SearchResultConnection.Edge,
+            page_info_type=page_info_adapter,
+        )
+        _load_search_nodes(connection.edges, selection_tree(info, "edges", "node"))
+        connection.length = len(hits)
+        return connection
+
+
+
+def _load_search_nodes(edges, tree) -> None:
+    """Replace each edge's (id, content type) with its page, one query batch per page type."""
+    wanted: dict[int, list[int]] = {}
+    for edge in edges:
+        page_id, content_type_id = edge.node
+        wanted.setdefault(content_type_id, []).append(page_id)
+    loaded = {}
+    for model, queryset_for in SEARCHABLE.items():
+        ids = wanted.get(ContentType.objects.get_for_model(model).pk)
+        if ids:
+            # Each type's fields come from its own inline fragment in the query.
+            loaded.update(queryset_for(tree).in_bulk(ids))
+    for edge in edges:
+        edge.node = loaded.get(edge.node[0])
+
+    @staticmethod
+    def resolve_project_stats(root, info):
+        site = Site.find_for_request(info.context)
+        return ProjectStats(stated=stats.stated_totals(site), live=stats.live_counts())

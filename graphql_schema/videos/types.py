@@ -1,0 +1,70 @@
+"""Video series and their episodes."""
+
+import graphene
+from graphene_django import DjangoObjectType
+
+from graphql_schema.core.connections import CountableConnection
+from graphql_schema.core.images import Image
+from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
+from graphql_schema.core.prefetch import prefetched_or_query
+from pages import models
+from pages.visibility import published
+
+
+class VideoPlatform(graphene.Enum):
+    VK = "vk"
+    RUTUBE = "rutube"
+    YOUTUBE = "youtube"
+    OTHER = "other"
+
+
+class VideoEpisode(DjangoObjectType):
+    enterprises = graphene.List(
+        graphene.NonNull("graphql_schema.enterprises.types.Enterprise"),
+        required=True,
+        description="Published enterprises featured in the episode.",
+    )
+
+    class Meta:
+        model = models.VideoEpisode
+        fields = [
+            "id",
+            "number",
+            "title",
+            "description",
+            "video_url",
+            "duration_seconds",
+            "published_on",
+        ]
+
+    @staticmethod
+    def resolve_enterprises(episode, info):
+        return prefetched_or_query(
+            episode, "visible_enterprises", lambda: published(episode.enterprises.all())
+        )
+
+
+@page_type(models.VideoSeriesPage)
+class VideoSeries(DjangoObjectType):
+    """A video series with its episodes in order."""
+
+    cover_image = graphene.Field(Image)
+    platform = graphene.Field(VideoPlatform, required=True)
+    episodes = graphene.List(graphene.NonNull(VideoEpisode), required=True)
+
+    class Meta:
+        model = models.VideoSeriesPage
+        fields = [*PAGE_FIELDS, "description", "platform_url", "partner"]
+        interfaces = (PageInterface,)
+        use_connection = True
+        connection_class = CountableConnection
+
+    @staticmethod
+    def resolve_platform(page, info):
+        return page.platform
+
+    @staticmethod
+    def resolve_episodes(page, info):
+        return prefetched_or_query(
+            page, "ordered_episodes", lambda: page.episodes.order_by("sort_order")
+        )

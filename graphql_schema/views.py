@@ -1,0 +1,145 @@
+"""The public GraphQL endpoint: anonymous, limited, with unexpected errors masked."""
+
+import logging
+import re
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
+from django.views.decorators.csrf import csrf_exempt
+from graphene.validation import depth_limit_validator
+from graphene_django.views import GraphQLView, HttpError
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
+
+from graphql_schema.validation import alias_limit_rule, field_limit_rule
+
+logger = logging.getLogger("graphql_schema")
+
+MASKED_MESSAGE = "Внутренняя ошибка сервера. Мы уже знаем о ней."
+SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
+
+
+def validation_rules() -> tuple:
+    """graphql-core's standard rules plus ours; passing only ours would drop validation."""
+    rules = [
+        *specified_rules,
+        depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH),
+        alias_limit_rule(settings.GRAPHQL_MAX_ALIASES),
+        field_limit_rule(settings.GRAPHQL_MAX_FIELDS),
+    ]
+    if not settings.GRAPHQL_INTROSPECTION:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return tuple(rules)
+
+
+def bad_request(message: str) -> HttpError:
+    return HttpError(HttpResponseBadRequest(message))
+
+
+class PublicGraphQLView(GraphQLView):
+    """GraphQL over GET (queries) and POST, never batched, never acting as a logged-in user."""
+
+    graphiql = True  # shown only when GRAPHIQL_ENABLED, see can_display_graphiql
+    batch = False
+
+    def dispatch(self, request, *args, **kwargs):
+        # Every request is anonymous: an editor's admin session cookie gives a browser
+        # no extra power here, so cross-site requests gain nothing.
+        request.user = AnonymousUser()
+        return super().dispatch(request, *args, **kwargs)
+
+    @classmethod
+    def can_display_graphiql(cls, request, data):
+        return settings.GRAPHIQL_ENABLED and super().can_display_graphiql(request, data)
+
+    def parse_body(self, request):
+        if len(request.body) > settings.GRAPHQL_MAX_QUERY_BYTES * 4:
+            raise bad_request("Тело запроса слишком большое.")
+        if self.get_content_type(request) == "application/json" and request.body.lstrip()[:1] == b"[":
+            raise bad_request("Пакетные запросы (batching) не поддерживаются.")
+        return super().parse_body(request)
+
+    def execute_graphql_request(
+        self, request, data, query, variables, operation_name, show_graphiql=False
+    ):
+        if not query:
+            if show_graphiql:
+                return None
+            raise bad_request("Не передан запрос (query).")
+        if not isinstance(query, str):
+            raise bad_request("Запрос (query) должен быть строкой.")
+        if variables is not None and not isinstance(variables, dict):
+            raise bad_request("Переменные (variables) должны быть объектом.")
+        if len(query.encode()) > settings.GRAPHQL_MAX_QUERY_BYTES:
+            return ExecutionResult(
+                errors=[
+                    GraphQLError(
+                        f"Запрос длиннее {settings.GRAPHQL_MAX_QUERY_BYTES} байт.",
+                        extensions={"code": "QUERY_TOO_LARGE"},
+                    )
+                ]
+            )
+        try:
+            document = parse(query, max_lexical_tokens=settings.GRAPHQL_MAX_TOKENS)
+        except GraphQLError as error:
+            return ExecutionResult(errors=[error])
+
+        operation = get_operation_ast(document, operation_name)
+        if request.method == "GET" and operation is not None:
+            if operation.operation != OperationType.QUERY:
+                if show_graphiql:
+                    return None
+                raise HttpError(self._method_not_allowed())
+
+        errors = validate(self.schema.graphql_schema, document, validation_rules())
+        if errors:
+            return ExecutionResult(errors=errors)
+        return self._execute(request, document, variables, operation_name, operation)
+
+    def _method_not_allowed(self):
+        return HttpResponseNotAllowed(["POST"], "Изменения принимаются только методом POST.")
+
+    def _execute(self, request, document, variables, operation_name, operation):
+        options = {
+            "root_value": self.get_root_value(request),
+            "context_value": self.get_context(request),
+            "variable_values": variables,
+            "operation_name": operation_name,
+            "middleware": self.get_middleware(request),
+        }
+        try:
+            if operation is not None and operation.operation == OperationType.MUTATION:
+                with transaction.atomic():
+                    return execute(self.schema.graphql_schema, document, **options)
+            return execute(self.schema.graphql_schema, document, **options)
+        except Exception as error:  # noqa: BLE001 - reported masked, logged in full
+            return ExecutionResult(errors=[GraphQLError(str(error), original_error=error)])
+
+    def format_error(self, error):
+        if isinstance(error, GraphQLError):
+            original = error.original_error
+            if original is not None and not isinstance(original, GraphQLError):
+                logger.error("Unexpected error in GraphQL", exc_info=original)
+                formatted = error.formatted
+                formatted["message"] = MASKED_MESSAGE
+                formatted["extensions"] = {"code": "INTERNAL_ERROR"}
+                return formatted
+            formatted = error.formatted
+            if not settings.GRAPHQL_INTROSPECTION:
+                # Suggestions would reveal the schema that introspection hides.
+                formatted["message"] = SUGGESTION.sub("", formatted["message"])
+            return formatted
+        return super().format_error(error)
+
+
+graphql_view = csrf_exempt(PublicGraphQLView.as_view())

@@ -1,0 +1,30 @@
+"""The programme's figures: what editors state, beside what the CMS counts live."""
+
+from dataclasses import dataclass
+
+from catalogue.models import Award
+from pages.models import EnterprisePage, NewsPage, ProgrammeSettings, VideoSeriesPage
+from pages.visibility import published
+
+
+@dataclass(frozen=True)
+class LiveCounts:
+    enterprises: int
+    news: int
+    video_series: int
+    awards: int
+
+
+def live_counts() -> LiveCounts:
+    """Counts of published content."""
+    return LiveCounts(
+        enterprises=published(EnterprisePage.objects.all()).count(),
+        news=published(NewsPage.objects.all()).count(),
+        video_series=published(VideoSeriesPage.objects.all()).count(),
+        awards=Award.objects.published().count(),
+    )
+
+
+def stated_totals(site) -> ProgrammeSettings:
+    """The totals editors entered for ``site`` (empty values when never filled in)."""
+    return ProgrammeSettings.for_site(site)

@@ -1,0 +1,35 @@
+from tests.factories.catalogue import (
+    AwardFactory,
+    DistrictFactory,
+    EventFormatFactory,
+    IndustryFactory,
+    SeasonFactory,
+)
+from tests.factories.images import ImageFactory
+from tests.factories.pages import (
+    AwardsPageFactory,
+    EnterpriseIndexPageFactory,
+    EnterprisePageFactory,
+    HomePageFactory,
+    NewsIndexPageFactory,
+    NewsPageFactory,
+    VideoIndexPageFactory,
+    VideoSeriesPageFactory,
+)
+
+__all__ = [
+    "AwardFactory",
+    "AwardsPageFactory",
+    "DistrictFactory",
+    "EnterpriseIndexPageFactory",
+    "EnterprisePageFactory",
+    "EventFormatFactory",
+    "HomePageFactory",
+    "ImageFactory",
+    "IndustryFactory",
+    "NewsIndexPageFactory",
+    "NewsPageFactory",
+    "SeasonFactory",
+    "VideoIndexPageFactory",
+    "VideoSeriesPageFactory",
+]

@@ -1,0 +1,213 @@
+"""Every list answers in a number of SQL queries that does not grow with its length."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pages.models import VideoEpisode
+from tests import factories
+
+IMAGE_FIELDS = "url alt width height rendition(size: CARD) { url width height } srcset(size: CARD)"
+
+NEWS_CARDS = f"""
+query {{
+  newsList(first: 100) {{
+    totalCount
+    pageInfo {{ hasNextPage endCursor }}
+    edges {{ cursor node {{
+      id title slug url date lead firstPublishedAt seoTitle
+      heroImage {{ {IMAGE_FIELDS} }}
+      industries {{ name slug }}
+      tags
+      relatedEnterprises {{ name slug url logo {{ {IMAGE_FIELDS} }} }}
+    }} }}
+  }}
+}}
+"""
+
+ENTERPRISE_CARDS = f"""
+query {{
+  enterprises(first: 100) {{
+    totalCount
+    edges {{ node {{
+      id name slug url shortDescription kind joinedYear isTechnopolisResident
+      logo {{ {IMAGE_FIELDS} }}
+      coverImage {{ {IMAGE_FIELDS} }}
+      industries {{ name slug }}
+      formats {{ name slug }}
+      district {{ name abbreviation }}
+      coordinates {{ latitude longitude }}
+      visitorRequirements {{ minAge idDocumentRequired }}
+      awards {{ title year image {{ {IMAGE_FIELDS} }} }}
+      gallery {{ caption image {{ {IMAGE_FIELDS} }} }}
+    }} }}
+  }}
+}}
+"""
+
+VIDEO_CARDS = f"""
+query {{
+  videoSeriesList(first: 100) {{
+    totalCount
+    edges {{ node {{
+      id title slug url description platform
+      coverImage {{ {IMAGE_FIELDS} }}
+      episodes {{ number title videoUrl enterprises {{ name slug logo {{ {IMAGE_FIELDS} }} }} }}
+    }} }}
+  }}
+}}
+"""
+
+AWARD_CARDS = f"""
+query {{
+  awards(first: 100) {{
+    totalCount
+    edges {{ node {{
+      id title nomination place year organiser
+      image {{ {IMAGE_FIELDS} }}
+      enterprises {{ name slug logo {{ {IMAGE_FIELDS} }} }}
+    }} }}
+  }}
+}}
+"""
+
+CATALOGUE_LISTS = """
+query {
+  industries(first: 100) { totalCount edges { node { id name slug } } }
+  districts(first: 100) { totalCount edges { node { id name slug abbreviation } } }
+  formats(first: 100) { totalCount edges { node { id name slug isOnline } } }
+  seasons(first: 100) { totalCount edges { node { id name kind startDate endDate } } }
+}
+"""
+
+SEARCH_CARDS = f"""
+query {{
+  search(query: "завод", first: 100) {{
+    totalCount
+    edges {{ node {{
+      __typename
+      ... on News {{ title url heroImage {{ {IMAGE_FIELDS} }} industries {{ name }} }}
+      ... on Enterprise {{ name url logo {{ {IMAGE_FIELDS} }} industries {{ name }} }}
+      ... on VideoSeries {{ title url coverImage {{ {IMAGE_FIELDS} }} }}
+    }} }}
+  }}
+}}
+"""
+
+
+def make_news(tree, count):
+    industry = factories.IndustryFactory()
+    for _ in range(count):
+        enterprise = factories.EnterprisePageFactory(
+            parent=tree.enterprise_index, logo=factories.ImageFactory()
+        )
+        news = factories.NewsPageFactory(
+            parent=tree.news_index,
+            title="Новость про завод",
+            hero_image=factories.ImageFactory(),
+        )
+        news.industries.add(industry, factories.IndustryFactory())
+        news.related_enterprises.add(enterprise)
+        news.tags.add("экскурсии", "завод")
+        news.save()
+
+
+def make_enterprises(tree, count):
+    district = factories.DistrictFactory()
+    fmt = factories.EventFormatFactory()
+    for _ in range(count):
+        enterprise = factories.EnterprisePageFactory(
+            parent=tree.enterprise_index,
+            title="Завод",
+            logo=factories.ImageFactory(),
+            cover_image=factories.ImageFactory(),
+            district=district,
+            latitude=Decimal("55.7"),
+            longitude=Decimal("37.6"),
+        )
+        enterprise.industries.add(factories.IndustryFactory())
+        enterprise.formats.add(fmt)
+        enterprise.awards.add(factories.AwardFactory(image=factories.ImageFactory()))
+        enterprise.gallery_images.create(image=factories.ImageFactory(), caption="Цех")
+        enterprise.save()
+
+
+def make_video_series(tree, count):
+    for _ in range(count):
+        series = factories.VideoSeriesPageFactory(
+            parent=tree.video_index, cover_image=factories.ImageFactory()
+        )
+        for number in (1, 2):
+            episode = VideoEpisode.objects.create(
+                page=series, number=number, title=f"Серия {number}", video_url="https://vk.com/video-1_1"
+            )
+            episode.enterprises.add(
+                factories.EnterprisePageFactory(
+                    parent=tree.enterprise_index, logo=factories.ImageFactory()
+                )
+            )
+        series.save()
+
+
+def make_awards(tree, count):
+    for _ in range(count):
+        award = factories.AwardFactory(image=factories.ImageFactory())
+        enterprise = factories.EnterprisePageFactory(
+            parent=tree.enterprise_index, logo=factories.ImageFactory()
+        )
+        enterprise.awards.add(award)
+        enterprise.save()
+
+
+def make_catalogue(tree, count):
+    for _ in range(count):
+        factories.IndustryFactory()
+        factories.DistrictFactory()
+        factories.EventFormatFactory()
+        factories.SeasonFactory()
+
+
+def make_search_hits(tree, count):
+    """``count`` matching pages spread over the three searchable types."""
+    make_news(tree, count - 2 * (count // 3))
+    make_enterprises(tree, count // 3)
+    for _ in range(count // 3):
+        factories.VideoSeriesPageFactory(
+            parent=tree.video_index,
+            title="Сериал про завод",
+            cover_image=factories.ImageFactory(),
+        )
+
+
+def count_queries(graphql, query) -> tuple[int, dict]:
+    graphql(query)  # warm-up: renditions are generated once, on first request
+    with CaptureQueriesContext(connection) as captured:
+        data = graphql(query)
+    return len(captured), data
+
+
+LISTS = {
+    "newsList": (NEWS_CARDS, make_news),
+    "enterprises": (ENTERPRISE_CARDS, make_enterprises),
+    "videoSeriesList": (VIDEO_CARDS, make_video_series),
+    "awards": (AWARD_CARDS, make_awards),
+    "industries": (CATALOGUE_LISTS, make_catalogue),
+    "search": (SEARCH_CARDS, make_search_hits),
+}
+
+
+@pytest.mark.parametrize("list_name", LISTS)
+def test_query_count_does_not_grow_with_items(site_tree, graphql, list_name):
+    query, make = LISTS[list_name]
+    make(site_tree, 5)
+    few_queries, few = count_queries(graphql, query)
+    make(site_tree, 45)
+    many_queries, many = count_queries(graphql, query)
+
+    assert many[list_name]["totalCount"] > few[list_name]["totalCount"] >= 5
+    assert len(many[list_name]["edges"]) == min(many[list_name]["totalCount"], 100)
+    assert many_queries == few_queries, (
+        f"{list_name}: {few_queries} queries for 5 items, {many_queries} for 50"
+    )
