@@ -65,7 +65,10 @@ class PublicGraphQLView(GraphQLView):
     def parse_body(self, request):
         if len(request.body) > settings.GRAPHQL_MAX_QUERY_BYTES * 4:
             raise bad_request("Тело запроса слишком большое.")
-        if self.get_content_type(request) == "application/json" and request.body.lstrip()[:1] == b"[":
+        if (
+            self.get_content_type(request) == "application/json"
+            and request.body.lstrip()[:1] == b"["
+        ):
             raise bad_request("Пакетные запросы (batching) не поддерживаются.")
         return super().parse_body(request)
 

@@ -20,7 +20,11 @@ class CatalogueQueries(graphene.ObjectType):
     industries = ListField(types.Industry, filterset_class=no_filters(models.Industry))
     districts = ListField(types.District, filterset_class=no_filters(models.District))
     formats = ListField(types.EventFormat, filterset_class=no_filters(models.EventFormat))
-    seasons = ListField(types.Season, filterset_class=no_filters(models.Season), description="Seasons and stages, latest first.")
+    seasons = ListField(
+        types.Season,
+        filterset_class=no_filters(models.Season),
+        description="Seasons and stages, latest first.",
+    )
     current_season = graphene.Field(
         types.Season, description="The season running today, else the next one; null if none."
     )

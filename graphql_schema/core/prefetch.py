@@ -63,9 +63,7 @@ def enterprise_queryset(tree: SelectionTree):
         lookups.append(Prefetch("gallery_images", queryset=gallery, to_attr="gallery"))
     if "awards" in tree:
         lookups.append(
-            Prefetch(
-                "awards", queryset=award_queryset(tree["awards"]), to_attr="published_awards"
-            )
+            Prefetch("awards", queryset=award_queryset(tree["awards"]), to_attr="published_awards")
         )
     return queryset.prefetch_related(*lookups)
 

@@ -1,5 +1,5 @@
-from django.db.models import F
 import graphene
+from django.db.models import F
 
 from graphql_schema.core.connections import ListField
 from graphql_schema.core.prefetch import enterprise_queryset

@@ -1,10 +1,10 @@
 from functools import partial
 
 import graphene
-from graphene.relay.connection import connection_adapter, page_info_adapter
 from django.contrib.contenttypes.models import ContentType
-from graphql_relay import connection_from_array
 from django.core.exceptions import ValidationError
+from graphene.relay.connection import connection_adapter, page_info_adapter
+from graphql_relay import connection_from_array
 from wagtail.models import Page, Site
 
 from graphql_schema.core.connections import check_page_size
@@ -68,6 +68,10 @@ class SiteQueries(graphene.ObjectType):
         connection.length = len(hits)
         return connection
 
+    @staticmethod
+    def resolve_project_stats(root, info):
+        site = Site.find_for_request(info.context)
+        return ProjectStats(stated=stats.stated_totals(site), live=stats.live_counts())
 
 
 def _load_search_nodes(edges, tree) -> None:
@@ -84,8 +88,3 @@ def _load_search_nodes(edges, tree) -> None:
             loaded.update(queryset_for(tree).in_bulk(ids))
     for edge in edges:
         edge.node = loaded.get(edge.node[0])
-
-    @staticmethod
-    def resolve_project_stats(root, info):
-        site = Site.find_for_request(info.context)
-        return ProjectStats(stated=stats.stated_totals(site), live=stats.live_counts())

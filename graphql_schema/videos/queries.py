@@ -1,17 +1,17 @@
 import graphene
 
 from graphql_schema.core.connections import ListField, no_filters
-from pages.models import VideoSeriesPage
 from graphql_schema.core.prefetch import video_series_queryset
 from graphql_schema.core.selection import selection_tree
 from graphql_schema.videos.types import VideoSeries
+from pages.models import VideoSeriesPage
 
 
 class VideoQueries(graphene.ObjectType):
     video_series_list = ListField(
         VideoSeries,
         filterset_class=no_filters(VideoSeriesPage),
-        description="Published video series, newest first."
+        description="Published video series, newest first.",
     )
     video_series = graphene.Field(VideoSeries, slug=graphene.String(required=True))
 
