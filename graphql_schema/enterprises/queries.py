@@ -25,14 +25,17 @@ class EnterpriseQueries(graphene.ObjectType):
     enterprises = ListField(
         Enterprise,
         filterset_class=EnterpriseFilter,
-        order_by=graphene.Argument(EnterpriseOrder, default_value=EnterpriseOrder.NAME.value),
+        # "order_by" is taken by DjangoFilterConnectionField, hence another Python name.
+        ordering=graphene.Argument(
+            EnterpriseOrder, name="orderBy", default_value=EnterpriseOrder.NAME.value
+        ),
         description="Published enterprises, by name unless ordered otherwise.",
     )
     enterprise = graphene.Field(Enterprise, slug=graphene.String(required=True))
 
     @staticmethod
-    def resolve_enterprises(root, info, order_by=EnterpriseOrder.NAME.value, **filters):
-        ordering = ORDERINGS[getattr(order_by, "value", order_by)]
+    def resolve_enterprises(root, info, ordering=EnterpriseOrder.NAME.value, **filters):
+        ordering = ORDERINGS[getattr(ordering, "value", ordering)]
         return enterprise_queryset(selection_tree(info, "edges", "node")).order_by(*ordering)
 
     @staticmethod

@@ -17,14 +17,17 @@ class NewsQueries(graphene.ObjectType):
     news_list = ListField(
         News,
         filterset_class=NewsFilter,
-        order_by=graphene.Argument(NewsOrder, default_value=NewsOrder.DATE_DESC.value),
+        # "order_by" is taken by DjangoFilterConnectionField, hence another Python name.
+        ordering=graphene.Argument(
+            NewsOrder, name="orderBy", default_value=NewsOrder.DATE_DESC.value
+        ),
         description="Published news, newest first by default.",
     )
     news = graphene.Field(News, slug=graphene.String(required=True))
 
     @staticmethod
-    def resolve_news_list(root, info, order_by=NewsOrder.DATE_DESC.value, **filters):
-        ordering = getattr(order_by, "value", order_by)
+    def resolve_news_list(root, info, ordering=NewsOrder.DATE_DESC.value, **filters):
+        ordering = getattr(ordering, "value", ordering)
         return news_queryset(selection_tree(info, "edges", "node")).order_by(ordering, "-pk")
 
     @staticmethod
