@@ -96,15 +96,11 @@ class Season(models.Model):
     start_date = models.DateField("начало")
     end_date = models.DateField("окончание")
     description = models.TextField("описание", blank=True)
-    planned_excursions = models.PositiveIntegerField(
-        "экскурсий (заявлено)", null=True, blank=True
-    )
+    planned_excursions = models.PositiveIntegerField("экскурсий (заявлено)", null=True, blank=True)
     planned_master_classes = models.PositiveIntegerField(
         "мастер-классов (заявлено)", null=True, blank=True
     )
-    enterprises_count = models.PositiveIntegerField(
-        "предприятий (заявлено)", null=True, blank=True
-    )
+    enterprises_count = models.PositiveIntegerField("предприятий (заявлено)", null=True, blank=True)
 
     objects = SeasonQuerySet.as_manager()
 

@@ -187,7 +187,9 @@ class EnterprisePage(HeadlessPage):
     body = StreamField(BodyBlock(), verbose_name="подробно", blank=True)
     logo = image_field("логотип")
     cover_image = image_field("обложка", "Фотография для карточки предприятия.")
-    kind = models.CharField("тип площадки", max_length=16, choices=Kind.choices, default=Kind.ENTERPRISE)
+    kind = models.CharField(
+        "тип площадки", max_length=16, choices=Kind.choices, default=Kind.ENTERPRISE
+    )
     industries = ParentalManyToManyField(
         "catalogue.Industry", verbose_name="отрасли", blank=True, related_name="enterprises"
     )
@@ -235,7 +237,9 @@ class EnterprisePage(HeadlessPage):
         validators=[MaxValueValidator(21)],
         help_text="Сколько лет должно быть посетителю; пусто — без ограничений.",
     )
-    id_document_required = models.BooleanField("нужен документ, удостоверяющий личность", default=False)
+    id_document_required = models.BooleanField(
+        "нужен документ, удостоверяющий личность", default=False
+    )
     visitor_notes = models.TextField(
         "что важно знать посетителю", blank=True, help_text="Одежда, обувь, фото, опоздания."
     )
@@ -338,10 +342,15 @@ class VideoSeriesPage(HeadlessPage):
 
     description = models.TextField("описание")
     cover_image = image_field("обложка")
-    platform = models.CharField("площадка", max_length=16, choices=Platform.choices, default=Platform.VK)
+    platform = models.CharField(
+        "площадка", max_length=16, choices=Platform.choices, default=Platform.VK
+    )
     platform_url = models.URLField("ссылка на сериал", max_length=500, blank=True)
     partner = models.CharField(
-        "партнёр", max_length=255, blank=True, help_text="Например, АНО «Институт развития интернета»."
+        "партнёр",
+        max_length=255,
+        blank=True,
+        help_text="Например, АНО «Институт развития интернета».",
     )
 
     content_panels = [
@@ -412,14 +421,14 @@ class ProgrammeSettings(BaseSiteSetting):
     excursions_since_2019 = models.PositiveIntegerField(
         "экскурсий с 2019 года", null=True, blank=True
     )
-    master_classes_total = models.PositiveIntegerField("мастер-классов всего", null=True, blank=True)
+    master_classes_total = models.PositiveIntegerField(
+        "мастер-классов всего", null=True, blank=True
+    )
     offline_participants_total = models.PositiveIntegerField(
         "участников очных мероприятий", null=True, blank=True
     )
     online_audience_total = models.PositiveIntegerField("онлайн-аудитория", null=True, blank=True)
-    enterprises_total = models.PositiveIntegerField(
-        "предприятий-участников", null=True, blank=True
-    )
+    enterprises_total = models.PositiveIntegerField("предприятий-участников", null=True, blank=True)
     awards_total = models.PositiveIntegerField("наград", null=True, blank=True)
     figures_as_of = models.DateField(
         "цифры актуальны на", null=True, blank=True, help_text="Дата, на которую приведены итоги."

@@ -24,8 +24,6 @@ def search_published_pages(text: str, page_models: list[type[Page]]) -> list[tup
     hits = get_search_backend().search(text, candidates, operator="and")[:MAX_SEARCH_HITS]
     ranked = [(page.pk, page.content_type_id) for page in hits]
     visible = set(
-        published(Page.objects.filter(pk__in=[pk for pk, _ in ranked])).values_list(
-            "pk", flat=True
-        )
+        published(Page.objects.filter(pk__in=[pk for pk, _ in ranked])).values_list("pk", flat=True)
     )
     return [hit for hit in ranked if hit[0] in visible]

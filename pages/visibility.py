@@ -12,7 +12,5 @@ def published(queryset: PageQuerySet) -> PageQuerySet:
     ``publish_scheduled`` command runs; an expired page must vanish at once.
     """
     return (
-        queryset.live()
-        .public()
-        .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
+        queryset.live().public().filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
     )

@@ -206,7 +206,9 @@ def test_page_by_url_path(site_tree, enterprise, graphql):
     data = graphql(
         """{
           home: page(urlPath: "/") { __typename title }
-          section: page(urlPath: "/predpriyatiya") { __typename ... on EnterpriseIndexPage { intro } }
+          section: page(urlPath: "/predpriyatiya") {
+            __typename ... on EnterpriseIndexPage { intro }
+          }
           detail: page(urlPath: "/predpriyatiya/il/") { __typename ... on Enterprise { name } }
           missing: page(urlPath: "/net-takoi/") { title }
         }"""

@@ -101,7 +101,7 @@ def make_news(tree, count):
     industry = factories.IndustryFactory()
     for _ in range(count):
         enterprise = factories.EnterprisePageFactory(
-            parent=tree.enterprise_index, logo=factories.ImageFactory()
+            parent=tree.enterprise_index, title="Партнёр", logo=factories.ImageFactory()
         )
         news = factories.NewsPageFactory(
             parent=tree.news_index,
