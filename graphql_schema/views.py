@@ -1,5 +1,6 @@
 """The public GraphQL endpoint: anonymous, limited, with unexpected errors masked."""
 
+import json
 import logging
 import re
 
@@ -57,6 +58,12 @@ class PublicGraphQLView(GraphQLView):
         # no extra power here, so cross-site requests gain nothing.
         request.user = AnonymousUser()
         return super().dispatch(request, *args, **kwargs)
+
+    def json_encode(self, request, d, pretty=False):
+        # UTF-8 instead of \u escapes: Russian text is a third of the size on the wire.
+        if pretty or self.pretty or request.GET.get("pretty"):
+            return json.dumps(d, ensure_ascii=False, sort_keys=True, indent=2)
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def can_display_graphiql(cls, request, data):
