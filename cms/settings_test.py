@@ -1,12 +1,17 @@
 """Fast test settings (as bakerydemo's): MD5 hashing, local-memory cache, in-process tasks."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 32)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="mosprom-test-"))
+if "VAR_DIR" not in os.environ:
+    # Uploaded test images go to a folder of this run's own, removed when it ends.
+    os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="mosprom-test-")
+    atexit.register(shutil.rmtree, os.environ["VAR_DIR"], ignore_errors=True)
 
 from cms.settings import *  # noqa: E402,F403
 

@@ -66,3 +66,15 @@ class GraphQLClient:
 @pytest.fixture
 def graphql(client) -> GraphQLClient:
     return GraphQLClient(client)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked ``postgres_only`` when the suite runs on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (make test runs it there too)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)

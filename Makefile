@@ -1,0 +1,76 @@
+# Open#Mosprom CMS: `make run` starts it with demo content, `make test` tests it.
+# Everything runs from the virtualenv in .venv, which `make install` creates.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# Touched after a successful install; reinstall when pyproject.toml is newer.
+STAMP := $(VENV)/.installed
+# Extra arguments for both pytest runs, e.g. make test PYTEST_ARGS="-x -k booking"
+PYTEST_ARGS ?=
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PIP_ROOT_USER_ACTION := ignore
+
+.PHONY: help install run test test-sqlite test-postgres lint check
+
+help:
+	@echo "make install  create .venv and install the project with its dev tools"
+	@echo "make run      migrate, load demo content and serve on http://127.0.0.1:8000/"
+	@echo "make test     pytest on SQLite, then on a throwaway PostgreSQL"
+	@echo "              (one of them: make test-sqlite, make test-postgres)"
+	@echo "make lint     ruff check and ruff format --check"
+	@echo "make check    missing migrations and the production deploy checks"
+
+$(PY):
+	@if python3.11 -c "" 2>/dev/null; then py=python3.11; \
+	elif python3 -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" 2>/dev/null; then \
+		py=python3; \
+	else echo "Python 3.11 is needed (python3.11, or python3 being 3.11)" >&2; exit 1; fi; \
+	echo "Creating $(VENV) with $$($$py --version)"; \
+	$$py -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+run: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py load_demo_content
+	DEBUG=true $(PY) manage.py ensure_demo_admin
+	@echo
+	@echo "  Wagtail admin: http://127.0.0.1:8000/admin/"
+	@echo "  GraphiQL:      http://127.0.0.1:8000/graphql/"
+	@echo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+# SQLite first (fast; DATABASE_URL unset so it is really SQLite), then PostgreSQL, which
+# scripts/with_postgres.py starts and removes (it skips if PostgreSQL is missing, unless CI=true).
+# `make -j2 --output-sync=target test` runs the two at the same time.
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "== pytest on SQLite"
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@echo "== pytest on PostgreSQL"
+	$(PY) scripts/with_postgres.py -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# The deploy check runs with production settings and a fresh random 64-character key.
+check: install
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=false \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+	ALLOWED_HOSTS=cms.example.org \
+	$(PY) manage.py check --deploy --fail-level WARNING
