@@ -143,8 +143,11 @@ class Season(models.Model):
 
 class AwardQuerySet(models.QuerySet):
     def published(self):
-        """Awards an editor has published; drafts never reach the API."""
-        return self.filter(live=True)
+        """Awards an editor has published and that have not expired; drafts never reach
+        the API (the same rule as ``pages.visibility.published`` for pages)."""
+        return self.filter(live=True).filter(
+            models.Q(expire_at__isnull=True) | models.Q(expire_at__gt=timezone.now())
+        )
 
 
 class Award(DraftStateMixin, RevisionMixin, index.Indexed, models.Model):

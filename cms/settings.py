@@ -164,6 +164,9 @@ STATIC_URL = os.environ.get("STATIC_URL", "/static/")
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Serve uploads from Django itself: for development and small single-server installs.
+# Larger ones put media on shared storage (S3) or let the web server serve MEDIA_ROOT.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -178,15 +181,31 @@ STORAGES = {
 # Shared cache (Redis in production) for rate limits and responses; local memory otherwise.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-else:
-    # Big enough that rendition entries never push out the site-root-paths entry.
-    _cache = {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+        },
+        # Wagtail caches rendition lookups under their own alias.
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "renditions",
+        },
     }
-# Wagtail caches rendition lookups under their own alias, so they evict nothing else.
-CACHES = {"default": _cache, "renditions": {**_cache, "KEY_PREFIX": "renditions"}}
+elif CACHE_URL in ("", "locmem://"):
+    # Separate local-memory stores (LOCATION tells them apart), each big enough that
+    # rendition entries never push out anything else.
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": alias,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+        for alias in ("default", "renditions")
+    }
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmem://, got {CACHE_URL!r}")
 
 # E-mail: printed to the console in development, SMTP in production.
 EMAIL_BACKEND = os.environ.get(
@@ -201,6 +220,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A hung mail server must not hold a request (or a worker) forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Открой#Моспром <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -237,12 +258,17 @@ GRAPHENE = {
     "ATOMIC_MUTATIONS": True,
 }
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
+# Browsers on these origins may call /graphql/ ("*" for any). The endpoint never uses
+# cookies, so allowing an origin grants it nothing a plain HTTP client lacks.
+GRAPHQL_CORS_ALLOWED_ORIGINS = env_list("GRAPHQL_CORS_ALLOWED_ORIGINS", [FRONTEND_URL])
 GRAPHIQL_ENABLED = env_bool("GRAPHIQL_ENABLED", DEBUG)
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 20)
 GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 10_000)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2_000)
 GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 500)
+# Fields weighted by how often lists repeat them (`first`, else the page cap; 10 per list).
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 250_000)
 
 # Wagtail's live preview shows the page in an iframe of the admin itself, which needs
 # SAMEORIGIN rather than DENY; other sites still cannot frame us.
@@ -260,6 +286,8 @@ if not DEBUG:
     if not SECURE_HSTS_PRELOAD:
         # Joining the browsers' preload list is hard to undo: the operator opts in.
         SILENCED_SYSTEM_CHECKS.append("security.W021")
+# Behind a reverse proxy: take the client's address from the last X-Forwarded-For hop.
+USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -275,3 +303,13 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Booking rules (booking/): see DESIGN.md "Booking rules".
+BOOKING_CLOSE_DAYS = env_int("BOOKING_CLOSE_DAYS", 3)
+BOOKING_HOLD_MINUTES = env_int("BOOKING_HOLD_MINUTES", 60)
+BOOKING_MAX_ACTIVE_PER_SEASON = env_int("BOOKING_MAX_ACTIVE_PER_SEASON", 3)
+BOOKING_ANONYMISE_AFTER_DAYS = env_int("BOOKING_ANONYMISE_AFTER_DAYS", 180)
+BOOKING_RATE_LIMIT_PER_HOUR = env_int("BOOKING_RATE_LIMIT_PER_HOUR", 20)
+# Versions of the consent texts the front end shows; recorded with every consent.
+BOOKING_CONSENT_PROCESSING_VERSION = os.environ.get("BOOKING_CONSENT_PROCESSING_VERSION", "2026-11")
+BOOKING_CONSENT_TRANSFER_VERSION = os.environ.get("BOOKING_CONSENT_TRANSFER_VERSION", "2026-11")

@@ -2,6 +2,8 @@
 
 import graphene
 
+from graphql_schema.booking.mutations import BookingMutations
+from graphql_schema.booking.queries import BookingQueries
 from graphql_schema.catalogue.queries import CatalogueQueries
 from graphql_schema.core.streamfield import BLOCK_TYPES
 from graphql_schema.enterprises.queries import EnterpriseQueries
@@ -16,15 +18,21 @@ class Query(
     EnterpriseQueries,
     VideoQueries,
     CatalogueQueries,
+    BookingQueries,
     SiteQueries,
     graphene.ObjectType,
 ):
     """Everything clients can read."""
 
 
+class Mutation(BookingMutations, graphene.ObjectType):
+    """Everything clients can change: their own registrations."""
+
+
 # Types reachable only through interfaces must be named so the schema includes them.
 schema = graphene.Schema(
     query=Query,
+    mutation=Mutation,
     types=[
         *BLOCK_TYPES.values(),
         site_types.HomePage,

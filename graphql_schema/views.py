@@ -7,9 +7,9 @@ import re
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
-from graphene.validation import depth_limit_validator
 from graphene_django.views import GraphQLView, HttpError
 from graphql import (
     ExecutionResult,
@@ -22,7 +22,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
 
-from graphql_schema.validation import alias_limit_rule, field_limit_rule
+from graphql_schema.validation import Limits, check_limits
 
 logger = logging.getLogger("graphql_schema")
 
@@ -31,16 +31,33 @@ SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 
 
 def validation_rules() -> tuple:
-    """graphql-core's standard rules plus ours; passing only ours would drop validation."""
-    rules = [
-        *specified_rules,
-        depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH),
-        alias_limit_rule(settings.GRAPHQL_MAX_ALIASES),
-        field_limit_rule(settings.GRAPHQL_MAX_FIELDS),
-    ]
-    if not settings.GRAPHQL_INTROSPECTION:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    return tuple(rules)
+    """graphql-core's standard rules, plus introspection's switch; never fewer."""
+    if settings.GRAPHQL_INTROSPECTION:
+        return tuple(specified_rules)
+    return (*specified_rules, NoSchemaIntrospectionCustomRule)
+
+
+def limits() -> Limits:
+    return Limits(
+        max_depth=settings.GRAPHQL_MAX_DEPTH,
+        max_fields=settings.GRAPHQL_MAX_FIELDS,
+        max_cost=settings.GRAPHQL_MAX_COST,
+        max_aliases=settings.GRAPHQL_MAX_ALIASES,
+        page_size=settings.GRAPHENE["RELAY_CONNECTION_MAX_LIMIT"],
+    )
+
+
+def add_cors_headers(request, response) -> None:
+    """Let the front end's browsers call the API (GRAPHQL_CORS_ALLOWED_ORIGINS)."""
+    origin = request.headers.get("Origin")
+    allowed = settings.GRAPHQL_CORS_ALLOWED_ORIGINS
+    if not origin or ("*" not in allowed and origin not in allowed):
+        return
+    response["Access-Control-Allow-Origin"] = "*" if "*" in allowed else origin
+    response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response["Access-Control-Allow-Headers"] = "Content-Type"
+    response["Access-Control-Max-Age"] = "86400"
+    patch_vary_headers(response, ["Origin"])
 
 
 def bad_request(message: str) -> HttpError:
@@ -57,7 +74,12 @@ class PublicGraphQLView(GraphQLView):
         # Every request is anonymous: an editor's admin session cookie gives a browser
         # no extra power here, so cross-site requests gain nothing.
         request.user = AnonymousUser()
-        return super().dispatch(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)  # a browser's CORS preflight
+        else:
+            response = super().dispatch(request, *args, **kwargs)
+        add_cors_headers(request, response)
+        return response
 
     def json_encode(self, request, d, pretty=False):
         # UTF-8 instead of \u escapes: Russian text is a third of the size on the wire.
@@ -111,7 +133,12 @@ class PublicGraphQLView(GraphQLView):
                     return None
                 raise HttpError(self._method_not_allowed())
 
-        errors = validate(self.schema.graphql_schema, document, validation_rules())
+        # Our limits run second, on documents the standard rules accept (known, acyclic
+        # fragments), so a malformed document cannot trip them up.
+        schema = self.schema.graphql_schema
+        errors = validate(schema, document, validation_rules()) or check_limits(
+            schema, document, limits()
+        )
         if errors:
             return ExecutionResult(errors=errors)
         return self._execute(request, document, variables, operation_name, operation)

@@ -431,7 +431,15 @@ class ProgrammeSettings(BaseSiteSetting):
     enterprises_total = models.PositiveIntegerField("предприятий-участников", null=True, blank=True)
     awards_total = models.PositiveIntegerField("наград", null=True, blank=True)
     figures_as_of = models.DateField(
-        "цифры актуальны на", null=True, blank=True, help_text="Дата, на которую приведены итоги."
+        "цифры актуальны на",
+        null=True,
+        blank=True,
+        help_text="Если все цифры приведены на одну дату.",
+    )
+    figures_note = models.TextField(
+        "пояснение к цифрам",
+        blank=True,
+        help_text="Откуда цифры и на какие даты, если даты у них разные.",
     )
 
     panels = [
@@ -442,6 +450,7 @@ class ProgrammeSettings(BaseSiteSetting):
         FieldPanel("enterprises_total"),
         FieldPanel("awards_total"),
         FieldPanel("figures_as_of"),
+        FieldPanel("figures_note"),
     ]
 
     class Meta:

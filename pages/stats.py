@@ -26,5 +26,7 @@ def live_counts() -> LiveCounts:
 
 
 def stated_totals(site) -> ProgrammeSettings:
-    """The totals editors entered for ``site`` (empty values when never filled in)."""
-    return ProgrammeSettings.for_site(site)
+    """The totals editors entered for ``site``; empty ones when none were (no write)."""
+    if site is None:
+        return ProgrammeSettings()
+    return ProgrammeSettings.objects.filter(site=site).first() or ProgrammeSettings(site=site)

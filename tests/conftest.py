@@ -8,6 +8,15 @@ from wagtail.models import Page, Site
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with empty caches (rate-limit counters, Wagtail's site paths…)."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 @dataclass
 class SiteTree:
     home: object

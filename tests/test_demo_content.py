@@ -180,7 +180,8 @@ class TestDemoContent:
             assert page.gallery_images.count() == 2, page
             assert page.industries.exists() and page.formats.exists(), page
             assert page.district is not None, page
-            assert 2019 <= page.joined_year <= 2025, page
+            # Only the years FACTS.md states are filled in; the rest are unknown, not guessed.
+            assert page.joined_year is None or 2019 <= page.joined_year <= 2025, page
             assert not (page.contact_email or page.contact_phone), page
         assert {page.kind for page in enterprises} == {"enterprise", "museum", "technopark"}
         assert {page.min_age for page in enterprises} >= {5, 10, 14}
@@ -207,7 +208,8 @@ class TestDemoContent:
             assert page.tags.exists(), page
         dates = {page.date for page in news}
         assert {date(2021, 4, 16), date(2023, 10, 26), date(2025, 8, 29)} <= dates
-        assert date(2026, 1, 17) in dates
+        # The sources date these only to the month (January 2026).
+        assert any((d.year, d.month) == (2026, 1) for d in dates)
 
     def test_news_quote_people_and_link_enterprises(self):
         quotes = [

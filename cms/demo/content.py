@@ -245,8 +245,8 @@ AWARDS = [
     },
 ]
 
-# ProgrammeSettings: the latest totals the sources state. Each figure is the most recent
-# one published; the as-of date is that of the newest figure (150+ enterprises).
+# ProgrammeSettings: the latest totals the sources state. They were stated at different
+# times, so there is no single as-of date; the note says when each one was published.
 PROGRAMME_TOTALS = {
     "excursions_since_2019": 2000,  # "more than two thousand" after five years (late 2023)
     "master_classes_total": 500,  # "more than 500" (late 2023)
@@ -254,7 +254,12 @@ PROGRAMME_TOTALS = {
     "online_audience_total": 7_700_000,  # "over 7.7 million viewers" (April 2021)
     "enterprises_total": 150,  # "exceeded 150" (January 2026)
     "awards_total": 7,  # "seven awards" (October 2023)
-    "figures_as_of": date(2026, 1, 17),
+    "figures_as_of": None,
+    "figures_note": (
+        "Экскурсии и мастер-классы — итоги пяти лет (конец 2023 года); участники очных "
+        "мероприятий и онлайн-аудитория — на апрель 2021 года; число предприятий — "
+        "январь 2026 года; награды — октябрь 2023 года."
+    ),
 }
 
 # --- Pages ----------------------------------------------------------------------------------
@@ -353,7 +358,7 @@ ENTERPRISES = [
         "kind": "enterprise",
         "industries": ["legkaya-promyshlennost"],
         "district": "vao",
-        "joined_year": 2020,
+        "joined_year": None,
         "formats": ["ochnye-ekskursii"],
         "min_age": 10,
         "id_document_required": False,
@@ -376,7 +381,7 @@ ENTERPRISES = [
         "kind": "enterprise",
         "industries": ["liftostroenie", "mashinostroenie"],
         "district": "sao",
-        "joined_year": 2022,
+        "joined_year": None,
         "formats": ["ochnye-ekskursii", "lektsii"],
         "min_age": 14,
         "id_document_required": True,
@@ -402,7 +407,7 @@ ENTERPRISES = [
         "kind": "enterprise",
         "industries": ["pererabotka-othodov"],
         "district": "yuao",
-        "joined_year": 2019,
+        "joined_year": None,
         "formats": ["ochnye-ekskursii", "lektsii"],
         "min_age": 10,
         "id_document_required": False,
@@ -429,7 +434,7 @@ ENTERPRISES = [
         "kind": "enterprise",
         "industries": ["yuvelirnoe-proizvodstvo"],
         "district": "svao",
-        "joined_year": 2022,
+        "joined_year": None,
         "formats": ["ochnye-ekskursii", "master-klassy"],
         "min_age": 10,
         "id_document_required": True,
@@ -453,7 +458,7 @@ ENTERPRISES = [
         "kind": "enterprise",
         "industries": ["obrazovatelnye-nabory"],
         "district": "yuzao",
-        "joined_year": 2021,
+        "joined_year": None,
         "formats": ["ochnye-ekskursii", "master-klassy"],
         "min_age": 5,
         "id_document_required": False,
@@ -477,7 +482,7 @@ ENTERPRISES = [
         "kind": "enterprise",
         "industries": ["kosmos"],
         "district": "zao",
-        "joined_year": 2019,
+        "joined_year": None,
         "formats": ["ochnye-ekskursii", "onlain-ekskursii"],
         "min_age": 14,
         "id_document_required": True,
@@ -501,7 +506,7 @@ ENTERPRISES = [
         "kind": "enterprise",
         "industries": ["aviatsiya"],
         "district": "sao",
-        "joined_year": 2020,
+        "joined_year": None,
         "formats": ["ochnye-ekskursii", "onlain-ekskursii"],
         "min_age": 14,
         "id_document_required": True,
@@ -524,7 +529,7 @@ ENTERPRISES = [
         "kind": "museum",
         "industries": ["kosmos", "aviatsiya"],
         "district": "szao",
-        "joined_year": 2019,
+        "joined_year": None,
         "formats": ["promyshlennye-muzei", "lektsii"],
         "min_age": 10,
         "id_document_required": True,
@@ -547,7 +552,7 @@ ENTERPRISES = [
         "kind": "enterprise",
         "industries": ["pishchevaya-promyshlennost"],
         "district": "tsao",
-        "joined_year": 2019,
+        "joined_year": None,
         "formats": ["ochnye-ekskursii", "master-klassy"],
         "min_age": 10,
         "id_document_required": False,
@@ -570,7 +575,7 @@ ENTERPRISES = [
         "kind": "technopark",
         "industries": ["kompozitnye-materialy"],
         "district": "yuvao",
-        "joined_year": 2025,
+        "joined_year": None,
         "is_technopolis_resident": True,
         "formats": ["ochnye-ekskursii", "lektsii"],
         "min_age": 14,
@@ -818,7 +823,7 @@ NEWS = [
     {
         "slug": "150-predpriyatiy-v-proekte",
         "title": "В проекте больше 150 предприятий: за 2025 год пришли ещё десять",
-        "date": date(2026, 1, 17),
+        "date": date(2026, 1, 17),  # the sources give only the month: January 2026
         "lead": "Новые участники выпускают роботизированные системы, полупроводниковую "
         "электронику и другую высокотехнологичную продукцию.",
         "source_name": "РИА Новости",
@@ -853,7 +858,7 @@ NEWS = [
     {
         "slug": "nck-kompozity-ekskursii",
         "title": "Композиты изнутри: на экскурсии приглашает НЦК",
-        "date": date(2026, 1, 17),
+        "date": date(2026, 1, 17),  # the sources give only the month: January 2026
         "lead": "Резидент ОЭЗ «Технополис Москва» показывает, как из полимерных композитов "
         "делают изделия для строительства, транспорта и города.",
         "source_name": "РИА Новости",
@@ -877,7 +882,7 @@ NEWS = [
     {
         "slug": "renera-litiy-ionnye-akkumulyatory",
         "title": "«Рэнера»: как делают литий-ионные аккумуляторы",
-        "date": date(2026, 1, 17),
+        "date": date(2026, 1, 17),  # the sources give only the month: January 2026
         "lead": "Производитель аккумуляторов и накопителей энергии стал участником "
         "«Открой#Моспром» в 2025 году.",
         "source_name": "РИА Новости",

@@ -426,7 +426,7 @@ class DemoContentLoader:
     def ensure_programme_settings(self, site: Site) -> None:
         """The historical totals, filled in only when editors have entered none."""
         settings, created = ProgrammeSettings.objects.get_or_create(site=site)
-        is_blank = all(getattr(settings, name) is None for name in content.PROGRAMME_TOTALS)
+        is_blank = all(getattr(settings, name) in (None, "") for name in content.PROGRAMME_TOTALS)
         if is_blank:
             for name, value in content.PROGRAMME_TOTALS.items():
                 setattr(settings, name, value)

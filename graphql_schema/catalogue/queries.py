@@ -1,5 +1,6 @@
 import django_filters
 import graphene
+from django import forms
 
 from catalogue import models
 from graphql_schema.catalogue import types
@@ -8,8 +9,12 @@ from graphql_schema.core.prefetch import award_queryset
 from graphql_schema.core.selection import selection_tree
 
 
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField  # an Int in the schema, not a Decimal
+
+
 class AwardFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="date__year")
+    year = YearFilter(field_name="date__year", min_value=1900, max_value=2100)
 
     class Meta:
         model = models.Award

@@ -62,7 +62,7 @@ class Season(DjangoObjectType):
 
     @staticmethod
     def resolve_kind(season, info):
-        return season.kind
+        return str(season.kind)
 
 
 class Award(DjangoObjectType):

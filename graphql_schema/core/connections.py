@@ -4,6 +4,7 @@ import django_filters
 import graphene
 from django.conf import settings
 from graphene_django.filter import DjangoFilterConnectionField
+from graphql_relay import cursor_to_offset
 
 from graphql_schema.core.errors import InvalidInput
 
@@ -33,6 +34,22 @@ def check_page_size(first: int | None, last: int | None) -> None:
             raise InvalidInput(f"Аргумент {name} должен быть от 0 до {limit}.", field=name)
 
 
+def check_cursors(args: dict) -> None:
+    """Cursors must be ones this API issued; offset goes with neither before nor after."""
+    for name in ("after", "before"):
+        cursor = args.get(name)
+        if cursor is not None:
+            offset = cursor_to_offset(cursor)
+            if offset is None or offset < 0:
+                raise InvalidInput(f"Неверный курсор в аргументе {name}.", field=name)
+    offset = args.get("offset")
+    if offset is not None:
+        if offset < 0:
+            raise InvalidInput("Аргумент offset не может быть отрицательным.", field="offset")
+        if args.get("after") is not None or args.get("before") is not None:
+            raise InvalidInput("offset нельзя сочетать с after или before.", field="offset")
+
+
 class ListField(DjangoFilterConnectionField):
     """A filtered, paginated list of one type.
 
@@ -44,8 +61,7 @@ class ListField(DjangoFilterConnectionField):
     def connection_resolver(cls, resolver, connection, default_manager, queryset_resolver,
                             max_limit, enforce_first_or_last, root, info, **args):  # fmt: skip
         check_page_size(args.get("first"), args.get("last"))
-        if args.get("offset") is not None and args.get("offset") < 0:
-            raise InvalidInput("Аргумент offset не может быть отрицательным.", field="offset")
+        check_cursors(args)
         return super().connection_resolver(
             resolver, connection, default_manager, queryset_resolver, max_limit,
             enforce_first_or_last, root, info, **args,

@@ -4,9 +4,14 @@ Arbitrary filter specs would let anyone make the server resize images at will (a
 denial-of-service vector), so clients pick a named size from ``ImageSize``.
 """
 
+import logging
+
 import graphene
 from django.db.models import Prefetch
 from wagtail.images import get_image_model
+from wagtail.images.models import SourceImageIOError
+
+logger = logging.getLogger(__name__)
 
 # name → (1x spec, 2x spec); srcset offers both.
 IMAGE_SIZES: dict[str, tuple[str, str]] = {
@@ -55,11 +60,12 @@ class Image(graphene.ObjectType):
     height = graphene.Int(required=True)
     url = graphene.String(required=True, description="The original file.")
     rendition = graphene.Field(
-        Rendition, size=graphene.Argument(ImageSize, required=True), required=True
+        Rendition,
+        size=graphene.Argument(ImageSize, required=True),
+        description="Null only if the original file is missing from storage.",
     )
     srcset = graphene.String(
         size=graphene.Argument(ImageSize, required=True),
-        required=True,
         description="“url 640w, url 1280w” for the size at 1x and 2x.",
     )
 
@@ -73,11 +79,20 @@ class Image(graphene.ObjectType):
 
     @staticmethod
     def resolve_rendition(image, info, size):
-        return image.get_rendition(IMAGE_SIZES[_size_name(size)][0])
+        try:
+            return image.get_rendition(IMAGE_SIZES[_size_name(size)][0])
+        except (SourceImageIOError, OSError):
+            # One lost file must not blank the whole page that shows it.
+            logger.warning("Image %s: original file missing, no rendition", image.pk)
+            return None
 
     @staticmethod
     def resolve_srcset(image, info, size):
-        renditions = image.get_renditions(*IMAGE_SIZES[_size_name(size)])
+        try:
+            renditions = image.get_renditions(*IMAGE_SIZES[_size_name(size)])
+        except (SourceImageIOError, OSError):
+            logger.warning("Image %s: original file missing, no srcset", image.pk)
+            return None
         return ", ".join(f"{absolute(info, r.url)} {r.width}w" for r in renditions.values())
 
 

@@ -8,6 +8,7 @@ back to a filtered query, so nothing hidden leaks when a prefetch is missing.
 
 from django.db.models import Prefetch
 
+from booking.models import TourSession
 from catalogue.models import Award
 from graphql_schema.core.images import image_prefetch
 from graphql_schema.core.selection import SelectionTree
@@ -65,7 +66,34 @@ def enterprise_queryset(tree: SelectionTree):
         lookups.append(
             Prefetch("awards", queryset=award_queryset(tree["awards"]), to_attr="published_awards")
         )
+    if "upcomingSessions" in tree:
+        upcoming = _session_relations(
+            TourSession.objects.upcoming().with_seats_taken(), tree["upcomingSessions"]
+        ).order_by("starts_at", "pk")
+        lookups.append(Prefetch("sessions", queryset=upcoming, to_attr="upcoming_sessions"))
     return queryset.prefetch_related(*lookups)
+
+
+def _session_relations(queryset, tree: SelectionTree):
+    if "format" in tree:
+        queryset = queryset.select_related("event_format")
+    if "season" in tree:
+        queryset = queryset.select_related("season")
+    return queryset
+
+
+def session_queryset(tree: SelectionTree):
+    """Sessions of published enterprises, with seats counted and what ``tree`` selects.
+
+    The enterprise is always loaded: titles and age limits fall back to it.
+    """
+    enterprises = enterprise_queryset(tree.get("enterprise", {}))
+    queryset = (
+        TourSession.objects.filter(enterprise__in=published(EnterprisePage.objects.all()))
+        .with_seats_taken()
+        .prefetch_related(Prefetch("enterprise", queryset=enterprises))
+    )
+    return _session_relations(queryset, tree)
 
 
 def news_queryset(tree: SelectionTree):

@@ -50,6 +50,11 @@ class Enterprise(DjangoObjectType):
     coordinates = graphene.Field(Coordinates)
     visitor_requirements = graphene.Field(VisitorRequirements, required=True)
     awards = graphene.List(graphene.NonNull(Award), required=True)
+    upcoming_sessions = graphene.List(
+        graphene.NonNull("graphql_schema.booking.types.TourSession"),
+        required=True,
+        description="Scheduled sessions that have not started, soonest first.",
+    )
 
     class Meta:
         model = models.EnterprisePage
@@ -71,7 +76,7 @@ class Enterprise(DjangoObjectType):
 
     @staticmethod
     def resolve_kind(page, info):
-        return page.kind
+        return str(page.kind)
 
     @staticmethod
     def resolve_body(page, info):
@@ -108,3 +113,11 @@ class Enterprise(DjangoObjectType):
     @staticmethod
     def resolve_awards(page, info):
         return prefetched_or_query(page, "published_awards", lambda: page.awards.published())
+
+    @staticmethod
+    def resolve_upcoming_sessions(page, info):
+        return prefetched_or_query(
+            page,
+            "upcoming_sessions",
+            lambda: page.sessions.upcoming().with_seats_taken().order_by("starts_at", "pk"),
+        )

@@ -1,6 +1,6 @@
 import django_filters
 
-from graphql_schema.core.filters import SearchTextFilter
+from graphql_schema.core.filters import PublishedEnterpriseFilter, SearchTextFilter
 from pages.models import NewsPage
 
 
@@ -8,8 +8,8 @@ class NewsFilter(django_filters.FilterSet):
     """Filters of ``newsList``."""
 
     industry = django_filters.CharFilter(field_name="industries__slug", label="Industry slug.")
-    enterprise = django_filters.CharFilter(
-        field_name="related_enterprises__slug", label="Related enterprise's slug."
+    enterprise = PublishedEnterpriseFilter(
+        field_name="related_enterprises", label="Related enterprise's slug."
     )
     tag = django_filters.CharFilter(field_name="tags__name", label="Tag.")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")

@@ -7,9 +7,9 @@ from graphene.relay.connection import connection_adapter, page_info_adapter
 from graphql_relay import connection_from_array
 from wagtail.models import Page, Site
 
-from graphql_schema.core.connections import check_page_size
+from graphql_schema.core.connections import check_cursors, check_page_size, page_size_limit
 from graphql_schema.core.errors import InvalidInput
-from graphql_schema.core.filters import clean_search_text
+from graphql_schema.core.filters import SearchTextField
 from graphql_schema.core.pages import PageInterface
 from graphql_schema.core.prefetch import enterprise_queryset, news_queryset, video_series_queryset
 from graphql_schema.core.selection import selection_tree
@@ -52,8 +52,11 @@ class SiteQueries(graphene.ObjectType):
     @staticmethod
     def resolve_search(root, info, query, **args):
         check_page_size(args.get("first"), args.get("last"))
+        check_cursors(args)
+        if args.get("first") is None and args.get("last") is None:
+            args["first"] = page_size_limit()  # the same cap as every other list
         try:
-            text = clean_search_text(query)
+            text = SearchTextField().clean(query)
         except ValidationError as error:
             raise InvalidInput(error.messages[0], field="query") from error
         hits = search_published_pages(text, list(SEARCHABLE))

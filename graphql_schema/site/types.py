@@ -57,7 +57,8 @@ class StatedTotals(graphene.ObjectType):
     online_audience_total = graphene.Int()
     enterprises_total = graphene.Int()
     awards_total = graphene.Int()
-    figures_as_of = graphene.Date()
+    figures_as_of = graphene.Date(description="When all figures share one date.")
+    figures_note = graphene.String(description="Where the figures come from, and when.")
 
 
 class LiveCounts(graphene.ObjectType):

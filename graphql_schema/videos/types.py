@@ -61,7 +61,7 @@ class VideoSeries(DjangoObjectType):
 
     @staticmethod
     def resolve_platform(page, info):
-        return page.platform
+        return str(page.platform)
 
     @staticmethod
     def resolve_episodes(page, info):

@@ -1,3 +1,4 @@
+from tests.factories.booking import RegistrationFactory, TourSessionFactory
 from tests.factories.catalogue import (
     AwardFactory,
     DistrictFactory,
@@ -29,7 +30,9 @@ __all__ = [
     "IndustryFactory",
     "NewsIndexPageFactory",
     "NewsPageFactory",
+    "RegistrationFactory",
     "SeasonFactory",
+    "TourSessionFactory",
     "VideoIndexPageFactory",
     "VideoSeriesPageFactory",
 ]

@@ -177,6 +177,7 @@ def test_enterprise_filters_and_ordering(site_tree, enterprise, catalogue, graph
     assert names('district: "yuao"') == ["ПАО «Ил»"]
     assert names('format: "ekskursiya"') == ["ПАО «Ил»"]
     assert names('kind: "museum"') == ["Музей"]
+    assert names('kind: "MUSEUM"') == ["Музей"]  # as the kind enum prints it
     assert names("technopolisResident: true") == ["НЦК"]
     assert names("orderBy: JOINED_YEAR_DESC") == ["ПАО «Ил»", "Музей", "НЦК"]
 
@@ -253,3 +254,10 @@ def test_project_stats_show_stated_totals_beside_live_counts(site_tree, enterpri
         "stated": {"excursionsSince2019": 2000, "enterprisesTotal": 150},
         "live": {"enterprises": 1},
     }
+
+
+def test_a_missing_image_file_leaves_the_page_readable(enterprise, graphql):
+    enterprise.logo.file.storage.delete(enterprise.logo.file.name)
+    data = graphql('{ enterprise(slug: "il") { name logo { url rendition(size: LOGO) { url } } } }')
+    assert data["enterprise"]["name"] == "ПАО «Ил»"
+    assert data["enterprise"]["logo"]["rendition"] is None

@@ -70,7 +70,55 @@ def test_depth_limit(graphql, db):
         "{ newsList { edges { node { relatedEnterprises { logo { url } } } } } }"
     )
     assert response.status_code == 400
-    assert "depth" in errors_of(response)[0]["message"]
+    (error,) = errors_of(response)
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "глубина" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "fragment A on Query { ...B } fragment B on Query { ...A } { ...A }",
+        "{ ...Nope }",
+        "fragment A on Query { industries { ...A } } { ...A }",
+    ],
+)
+def test_malformed_fragments_are_refused_cleanly(graphql, db, query):
+    response = graphql.post(query)
+    assert response.status_code == 400
+    assert errors_of(response)[0]["message"]
+    assert "INTERNAL_ERROR" not in response.content.decode()
+
+
+def test_fragment_fan_out_is_measured_once_per_fragment(graphql, db):
+    """Nine levels of fragments spreading the next five times: 5**9 expansions if naive."""
+    levels = 9
+    fragments = [f"fragment F{levels} on Industry {{ name }}"]
+    for level in range(levels - 1, -1, -1):
+        spreads = " ".join(f"...F{level + 1}" for _ in range(5))
+        fragments.append(f"fragment F{level} on Industry {{ {spreads} }}")
+    query = " ".join(fragments) + " { industries { edges { node { ...F0 } } } }"
+    response = graphql.post(query)
+    assert response.status_code == 400
+    assert errors_of(response)[0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+def test_cost_limit_stops_nested_lists(graphql, db):
+    """Small on the wire, huge in the result: lists inside lists inside a page of 100."""
+    query = """{ enterprises(first: 100) { edges { node {
+        awards { enterprises { awards { enterprises { name } } } } } } } }"""
+    response = graphql.post(query)
+    assert response.status_code == 400
+    (error,) = errors_of(response)
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "объёма" in error["message"]
+
+
+def test_a_full_page_of_cards_is_within_the_limits(graphql, db):
+    from tests.graphql.test_lists_query_counts import ENTERPRISE_CARDS, NEWS_CARDS
+
+    for query in (NEWS_CARDS, ENTERPRISE_CARDS):
+        assert graphql.post(query).status_code == 200
 
 
 @override_settings(GRAPHQL_MAX_ALIASES=3)
@@ -196,3 +244,65 @@ def test_committed_schema_matches_the_code():
         "`python manage.py graphql_schema --schema graphql_schema.schema.schema "
         "--out schema.graphql`"
     )
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ('{ newsList(search: "а") { totalCount } }', "search"),
+        ('{ enterprises(search: "' + "я" * 201 + '") { totalCount } }', "search"),
+        ('{ newsList(after: "bm90LWEtY3Vyc29y") { totalCount } }', "after"),
+        ('{ newsList(after: "YXJyYXljb25uZWN0aW9uOi01") { totalCount } }', "after"),
+        ('{ newsList(offset: 2, after: "YXJyYXljb25uZWN0aW9uOjE=") { totalCount } }', "offset"),
+        ("{ awards(year: 99999) { totalCount } }", "year"),
+        ("{ newsList(last: 101) { totalCount } }", "last"),
+    ],
+)
+def test_bad_arguments_are_invalid_input_not_internal_errors(graphql, some_news, query, field):
+    response = graphql.post(query)
+    (error,) = errors_of(response)
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": field}
+
+
+def test_search_without_first_is_capped(graphql, site_tree, settings):
+    settings.GRAPHENE = {**settings.GRAPHENE, "RELAY_CONNECTION_MAX_LIMIT": 2}
+    for _ in range(3):
+        factories.NewsPageFactory(parent=site_tree.news_index, title="Про лифты")
+    data = graphql('{ search(query: "лифты") { totalCount edges { cursor } } }')
+    assert data["search"]["totalCount"] == 3
+    assert len(data["search"]["edges"]) == 2
+
+
+@override_settings(GRAPHQL_CORS_ALLOWED_ORIGINS=["https://mosprom.example"])
+def test_cors_for_the_front_end_only(client, db):
+    preflight = client.options(
+        "/graphql/",
+        HTTP_ORIGIN="https://mosprom.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+    )
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == "https://mosprom.example"
+    other = client.options("/graphql/", HTTP_ORIGIN="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in other
+
+
+def test_requests_run_as_anonymous_even_with_an_admin_cookie(
+    client, db, django_user_model, monkeypatch
+):
+    from wagtail.models import Site
+
+    seen = []
+    original = Site.find_for_request
+
+    def spy(request):
+        seen.append(request.user.is_authenticated)
+        return original(request)
+
+    monkeypatch.setattr(Site, "find_for_request", staticmethod(spy))
+    client.force_login(django_user_model.objects.create_superuser("ed", "ed@example.org", "pw"))
+    client.post(
+        "/graphql/",
+        data=json.dumps({"query": "{ projectStats { live { news } } }"}),
+        content_type="application/json",
+    )
+    assert seen and not any(seen)

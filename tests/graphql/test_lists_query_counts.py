@@ -42,6 +42,7 @@ query {{
       visitorRequirements {{ minAge idDocumentRequired }}
       awards {{ title year image {{ {IMAGE_FIELDS} }} }}
       gallery {{ caption image {{ {IMAGE_FIELDS} }} }}
+      upcomingSessions {{ id startsAt seatsLeft registrationOpen format {{ name }} }}
     }} }}
   }}
 }}
@@ -68,6 +69,20 @@ query {{
       id title nomination place year organiser
       image {{ {IMAGE_FIELDS} }}
       enterprises {{ name slug logo {{ {IMAGE_FIELDS} }} }}
+    }} }}
+  }}
+}}
+"""
+
+SESSION_CARDS = f"""
+query {{
+  sessions(first: 100) {{
+    totalCount
+    edges {{ node {{
+      id title startsAt endsAt capacity seatsLeft minAge audiences
+      registrationOpen registrationClosesAt waitlistOpen status
+      format {{ name }} season {{ name }}
+      enterprise {{ name slug url logo {{ {IMAGE_FIELDS} }} industries {{ name }} }}
     }} }}
   }}
 }}
@@ -132,6 +147,8 @@ def make_enterprises(tree, count):
         enterprise.awards.add(factories.AwardFactory(image=factories.ImageFactory()))
         enterprise.gallery_images.create(image=factories.ImageFactory(), caption="Цех")
         enterprise.save()
+        session = factories.TourSessionFactory(enterprise=enterprise)
+        factories.RegistrationFactory(session=session, seats=2)
 
 
 def make_video_series(tree, count):
@@ -163,6 +180,18 @@ def make_awards(tree, count):
         )
         enterprise.awards.add(award)
         enterprise.save()
+
+
+def make_sessions(tree, count):
+    season = factories.SeasonFactory()
+    for _ in range(count):
+        enterprise = factories.EnterprisePageFactory(
+            parent=tree.enterprise_index, logo=factories.ImageFactory()
+        )
+        enterprise.industries.add(factories.IndustryFactory())
+        enterprise.save()
+        session = factories.TourSessionFactory(enterprise=enterprise, season=season)
+        factories.RegistrationFactory(session=session, seats=2)
 
 
 def make_catalogue(tree, count):
@@ -207,6 +236,7 @@ LISTS = {
     "enterprises": (ENTERPRISE_CARDS, make_enterprises),
     "videoSeriesList": (VIDEO_CARDS, make_video_series),
     "awards": (AWARD_CARDS, make_awards),
+    "sessions": (SESSION_CARDS, make_sessions),
     "industries": (CATALOGUE_LISTS, make_catalogue),
     "search": (SEARCH_CARDS, make_search_hits),
 }

@@ -134,3 +134,64 @@ def test_children_of_a_restricted_section_are_hidden(site_tree, graphql):
     )
     data = graphql("{ newsList { totalCount } }")
     assert data == {"newsList": {"totalCount": 0}}
+
+
+def test_search_finds_the_visible_twin_only(hidden, graphql):
+    """A positive control for the search part of the leak test above."""
+    factories.NewsPageFactory(parent=hidden.news_index, title="Открытый секрет завода")
+    data = graphql(
+        'query { search(query: "секрет") { totalCount edges { node { ... on News { title } } } } }'
+    )
+    assert data["search"]["totalCount"] == 1
+    assert data["search"]["edges"][0]["node"]["title"] == "Открытый секрет завода"
+
+
+def test_rich_text_links_to_hidden_pages_lose_their_href(hidden, graphql):
+    from wagtail.rich_text import RichText
+
+    from pages.models import EnterprisePage
+
+    draft = EnterprisePage.objects.get(title="Черновик секрет")
+    visible = EnterprisePage.objects.get(title="Открытый завод")
+    body = (
+        f'<p><a linktype="page" id="{draft.pk}">черновик</a> и '
+        f'<a linktype="page" id="{visible.pk}">открытый</a></p>'
+    )
+    factories.NewsPageFactory(
+        parent=hidden.news_index, slug="so-ssylkami", body=[("paragraph", RichText(body))]
+    )
+    data = graphql('{ news(slug: "so-ssylkami") { body { ... on ParagraphBlock { html } } } }')
+    html = data["news"]["body"][0]["html"]
+    assert draft.slug not in html
+    assert "<a>черновик</a>" in html
+    assert f'href="/predpriyatiya/{visible.slug}/"' in html
+
+
+def test_expired_award_is_hidden(site_tree, graphql):
+    factories.AwardFactory(title="Действующая")
+    factories.AwardFactory(
+        title="Истёкшая", expire_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    data = graphql("{ awards { edges { node { title } } } projectStats { live { awards } } }")
+    assert [e["node"]["title"] for e in data["awards"]["edges"]] == ["Действующая"]
+    assert data["projectStats"]["live"]["awards"] == 1
+
+
+def test_filtering_by_a_hidden_enterprise_slug_reveals_nothing(hidden, graphql):
+    from pages.models import EnterprisePage
+
+    draft = EnterprisePage.objects.get(title="Черновик секрет")
+    data = graphql(
+        "query($s: String!) { newsList(enterprise: $s) { totalCount } }", {"s": draft.slug}
+    )
+    assert data == {"newsList": {"totalCount": 0}}
+
+
+def test_internal_contacts_are_in_no_type(graphql, db):
+    data = graphql("{ __schema { types { name fields { name } } } }")
+    names = {
+        field["name"].lower()
+        for type_ in data["__schema"]["types"]
+        for field in type_["fields"] or []
+    }
+    assert not {name for name in names if name.startswith("contact")}

@@ -1,0 +1,180 @@
+"""Excursion sessions and the visitor's own view of a registration."""
+
+import graphene
+from django.utils import timezone
+from graphene_django import DjangoObjectType
+
+from booking import models
+from booking.errors import BookingErrorCode as DomainErrorCode
+from graphql_schema.catalogue.types import EventFormat, Season
+from graphql_schema.core.connections import CountableConnection
+
+BookingErrorCode = graphene.Enum.from_enum(DomainErrorCode, name="BookingErrorCode")
+
+
+class BookingError(graphene.ObjectType):
+    """An expected failure: nothing was changed."""
+
+    field = graphene.String(description="The input field at fault, if one is.")
+    code = graphene.Field(BookingErrorCode, required=True)
+    message = graphene.String(required=True, description="For people, in Russian.")
+
+
+class Audience(graphene.Enum):
+    SCHOOLCHILDREN = "schoolchildren"
+    STUDENTS = "students"
+    FAMILIES = "families"
+    ADULTS = "adults"
+
+
+class SessionStatus(graphene.Enum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class RegistrationStatus(graphene.Enum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class TourSession(DjangoObjectType):
+    """One dated excursion (or master class, quiz…) at an enterprise."""
+
+    enterprise = graphene.Field("graphql_schema.enterprises.types.Enterprise", required=True)
+    format = graphene.Field(EventFormat, required=True)
+    season = graphene.Field(Season)
+    title = graphene.String(required=True)
+    status = graphene.Field(SessionStatus, required=True)
+    seats_left = graphene.Int(required=True)
+    min_age = graphene.Int(description="The session's own, else the enterprise's; null: any.")
+    audiences = graphene.List(graphene.NonNull(Audience), required=True)
+    registration_open = graphene.Boolean(required=True)
+    registration_closes_at = graphene.DateTime(required=True)
+    waitlist_open = graphene.Boolean(
+        required=True, description="Registration is open but the seats are taken: new parties wait."
+    )
+
+    class Meta:
+        model = models.TourSession
+        fields = [
+            "id",
+            "description",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "max_party_size",
+            "meeting_point",
+            "stream_url",
+            "id_document_required",
+            "cancellation_reason",
+        ]
+        use_connection = True
+        connection_class = CountableConnection
+
+    @staticmethod
+    def resolve_format(session, info):
+        return session.event_format
+
+    @staticmethod
+    def resolve_title(session, info):
+        return session.display_title
+
+    @staticmethod
+    def resolve_status(session, info):
+        return str(session.status)
+
+    @staticmethod
+    def resolve_seats_left(session, info):
+        return session.seats_left()
+
+    @staticmethod
+    def resolve_min_age(session, info):
+        return session.effective_min_age
+
+    @staticmethod
+    def resolve_audiences(session, info):
+        return session.audiences
+
+    @staticmethod
+    def resolve_registration_open(session, info):
+        return session.is_registration_open()
+
+    @staticmethod
+    def resolve_registration_closes_at(session, info):
+        return session.registration_closes_at
+
+    @staticmethod
+    def resolve_waitlist_open(session, info):
+        return session.is_registration_open() and session.seats_left() == 0
+
+
+class RegistrationReceipt(graphene.ObjectType):
+    """What registering tells the client: no personal data (that comes only with the token)."""
+
+    status = graphene.Field(RegistrationStatus, required=True)
+    seats = graphene.Int(required=True)
+    hold_expires_at = graphene.DateTime(
+        description="Confirm from the e-mail before this, or the seats go to others."
+    )
+    session = graphene.Field(TourSession, required=True)
+
+    @staticmethod
+    def resolve_status(registration, info):
+        return str(registration.status)  # a TextChoices member until reloaded
+
+    @staticmethod
+    def resolve_session(registration, info):
+        return registration.session
+
+
+class Registration(DjangoObjectType):
+    """A visitor's own registration, readable only with its token."""
+
+    status = graphene.Field(RegistrationStatus, required=True)
+    session = graphene.Field(TourSession, required=True)
+    waitlist_position = graphene.Int(description="1 for the next party to get seats.")
+    can_cancel = graphene.Boolean(required=True)
+
+    class Meta:
+        model = models.Registration
+        fields = [
+            "id",
+            "name",
+            "email",
+            "phone",
+            "seats",
+            "hold_expires_at",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+        ]
+
+    @staticmethod
+    def resolve_status(registration, info):
+        return str(registration.status)  # a TextChoices member until reloaded
+
+    @staticmethod
+    def resolve_waitlist_position(registration, info):
+        if registration.status != models.Registration.Status.WAITLISTED:
+            return None
+        ahead = registration.session.registrations.filter(
+            status=models.Registration.Status.WAITLISTED, created_at__lt=registration.created_at
+        ).count()
+        return ahead + 1
+
+    @staticmethod
+    def resolve_can_cancel(registration, info):
+        return (
+            registration.status
+            in (
+                models.Registration.Status.PENDING,
+                models.Registration.Status.CONFIRMED,
+                models.Registration.Status.WAITLISTED,
+            )
+            and registration.session.starts_at > timezone.now()
+        )

@@ -1,0 +1,272 @@
+"""The booking rules, called as the admin and the API call them."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from booking import services, tokens
+from booking.models import Consent, Registration, TourSession
+from tests import factories
+
+Status = Registration.Status
+
+
+def error_code(excinfo) -> str:
+    error = excinfo.value
+    if hasattr(error, "error_dict"):
+        return next(iter(error.error_dict.values()))[0].code
+    return error.error_list[0].code
+
+
+def test_register_holds_seats_and_records_both_consents(session, make_request):
+    outcome = services.register(make_request(seats=3, email=" Anna@Example.ORG "))
+    registration = outcome.registration
+
+    assert outcome.created
+    assert registration.status == Status.PENDING
+    assert registration.email == "anna@example.org"
+    assert registration.phone == "+79001234567"
+    assert registration.hold_expires_at > timezone.now()
+    assert session.seats_left() == 2
+    consents = {c.kind: c for c in registration.consents.all()}
+    assert set(consents) == {Consent.Kind.PROCESSING, Consent.Kind.TRANSFER_TO_HOST}
+    assert consents[Consent.Kind.PROCESSING].ip_address == "203.0.113.5"
+    assert consents[Consent.Kind.PROCESSING].text_version
+
+
+def test_token_is_stored_only_as_a_hash(session, make_request):
+    registration = services.register(make_request()).registration
+    token = tokens.token_for_salt(registration.token_salt)
+
+    assert token not in {registration.token_hash, registration.token_salt}
+    assert services.find_by_token(token) == registration
+
+
+def test_full_session_waitlists_the_whole_party(session, make_request):
+    services.register(make_request(seats=4))
+    outcome = services.register(make_request(seats=2))
+
+    assert outcome.registration.status == Status.WAITLISTED
+    assert outcome.registration.hold_expires_at is None
+    assert session.seats_left() == 1  # never split: 1 seat stays free rather than half a party
+
+
+def test_retry_returns_the_same_registration(session, make_request):
+    request = make_request(seats=2)
+    first = services.register(request)
+    second = services.register(request)
+
+    assert second.registration.pk == first.registration.pk
+    assert not second.created
+    assert Registration.objects.count() == 1
+
+
+def test_same_email_with_other_details_is_already_registered(session, make_request):
+    services.register(make_request(email="a@example.org", seats=1))
+    with pytest.raises(ValidationError) as excinfo:
+        services.register(make_request(email="A@example.org", seats=2))
+    assert error_code(excinfo) == "ALREADY_REGISTERED"
+    assert Registration.objects.count() == 1
+
+
+def test_database_refuses_a_second_active_registration(session):
+    from django.db import IntegrityError, transaction
+
+    factories.RegistrationFactory(session=session, email="x@example.org")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.RegistrationFactory(session=session, email="x@example.org")
+    # A cancelled one does not block a new registration.
+    Registration.objects.update(status=Status.CANCELLED)
+    factories.RegistrationFactory(session=session, email="x@example.org")
+
+
+@pytest.mark.parametrize(
+    "overrides, code, field",
+    [
+        ({"consent_to_processing": False}, "CONSENT_REQUIRED", "consentToProcessing"),
+        ({"consent_to_transfer": False}, "CONSENT_REQUIRED", "consentToTransfer"),
+        ({"email": "not-an-email"}, "INVALID_INPUT", "email"),
+        ({"phone": "12345"}, "INVALID_INPUT", "phone"),
+        ({"name": " 1 "}, "INVALID_INPUT", "name"),
+        ({"seats": 0}, "INVALID_INPUT", "seats"),
+        ({"seats": 5}, "PARTY_TOO_LARGE", "seats"),
+        ({"session_id": 999_999}, "NOT_FOUND", "sessionId"),
+    ],
+)
+def test_bad_input_is_refused_and_changes_nothing(session, make_request, overrides, code, field):
+    with pytest.raises(ValidationError) as excinfo:
+        services.register(make_request(**overrides))
+    assert error_code(excinfo) == code
+    assert field in excinfo.value.error_dict
+    assert not Registration.objects.exists()
+    assert not Consent.objects.exists()
+
+
+def test_registration_closes_three_days_before(session, make_request):
+    session.starts_at = timezone.now() + datetime.timedelta(days=2, hours=23)
+    session.ends_at = session.starts_at + datetime.timedelta(hours=1)
+    session.save()
+    with pytest.raises(ValidationError) as excinfo:
+        services.register(make_request())
+    assert error_code(excinfo) == "REGISTRATION_CLOSED"
+
+
+def test_session_may_set_its_own_closing_time(session, make_request):
+    session.starts_at = timezone.now() + datetime.timedelta(days=1)
+    session.ends_at = session.starts_at + datetime.timedelta(hours=1)
+    session.booking_closes_at = timezone.now() + datetime.timedelta(hours=12)
+    session.save()
+    assert services.register(make_request()).created
+
+
+def test_cancelled_session_refuses_registrations(session, make_request):
+    services.cancel_session(session.pk, "Авария на линии")
+    with pytest.raises(ValidationError) as excinfo:
+        services.register(make_request())
+    assert error_code(excinfo) == "SESSION_CANCELLED"
+
+
+def test_age_limit_falls_back_to_the_enterprise(session, enterprise, make_request):
+    enterprise.min_age = 14
+    enterprise.save()
+    for age, code in ((None, "AGE_RESTRICTED"), (12, "AGE_RESTRICTED")):
+        with pytest.raises(ValidationError) as excinfo:
+            services.register(make_request(youngest_participant_age=age))
+        assert error_code(excinfo) == code
+    assert services.register(make_request(youngest_participant_age=14)).created
+
+
+def test_per_season_cap(enterprise, make_request, settings):
+    settings.BOOKING_MAX_ACTIVE_PER_SEASON = 2
+    season = factories.SeasonFactory()
+    sessions = [
+        factories.TourSessionFactory(enterprise=enterprise, season=season) for _ in range(3)
+    ]
+    for s in sessions[:2]:
+        services.register(make_request(session_id=s.pk, email="fan@example.org"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.register(make_request(session_id=sessions[2].pk, email="fan@example.org"))
+    assert error_code(excinfo) == "LIMIT_REACHED"
+
+
+def test_confirm_then_confirm_again(session, make_request):
+    registration = services.register(make_request()).registration
+    token = tokens.token_for_salt(registration.token_salt)
+
+    assert services.confirm(token).status == Status.CONFIRMED
+    assert services.confirm(token).status == Status.CONFIRMED
+
+
+def test_expired_hold_cannot_be_confirmed_and_frees_its_seats(session, make_request):
+    registration = services.register(make_request(seats=4)).registration
+    waiting = services.register(make_request(seats=3)).registration
+    assert waiting.status == Status.WAITLISTED
+    Registration.objects.filter(pk=registration.pk).update(
+        hold_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+    assert services.expire_stale_holds() == 1
+    assert services.expire_stale_holds() == 0  # idempotent
+    registration.refresh_from_db()
+    waiting.refresh_from_db()
+    assert registration.status == Status.EXPIRED
+    assert waiting.status == Status.PENDING
+    assert waiting.promoted_at is not None
+    with pytest.raises(ValidationError) as excinfo:
+        services.confirm(tokens.token_for_salt(registration.token_salt))
+    assert error_code(excinfo) == "HOLD_EXPIRED"
+
+
+def test_cancel_promotes_the_first_waitlisted_party_that_fits(session, make_request):
+    holder = services.register(make_request(seats=4)).registration
+    big = services.register(make_request(seats=4)).registration
+    small = services.register(make_request(seats=1)).registration  # fits the free seat at once
+    late = services.register(make_request(seats=2)).registration
+    assert [big.status, small.status, late.status] == [
+        Status.WAITLISTED,
+        Status.PENDING,
+        Status.WAITLISTED,
+    ]
+
+    services.cancel(tokens.token_for_salt(holder.token_salt))
+
+    big.refresh_from_db()
+    late.refresh_from_db()
+    assert big.status == Status.PENDING  # first come, first served, as a whole party
+    assert late.status == Status.WAITLISTED  # 4 + 1 seats taken of 5: no room for 2
+    assert session.seats_left() == 0
+
+
+def test_wrong_tokens(session, make_request):
+    registration = services.register(make_request()).registration
+    good = tokens.token_for_salt(registration.token_salt)
+    forged = good[:-1] + ("0" if good[-1] != "0" else "1")
+    for token in ("", "abc", forged, "g" * 64):
+        with pytest.raises(ValidationError) as excinfo:
+            services.confirm(token)
+        assert error_code(excinfo) == "INVALID_TOKEN"
+
+
+def test_cancel_session_cancels_everyone(session, make_request):
+    a = services.register(make_request(seats=4)).registration
+    b = services.register(make_request(seats=4)).registration
+    services.cancel_session(session.pk, "Плановый ремонт")
+
+    session.refresh_from_db()
+    assert session.status == TourSession.Status.CANCELLED
+    assert set(Registration.objects.values_list("status", flat=True)) == {Status.CANCELLED}
+    assert {a.pk, b.pk} == set(Registration.objects.values_list("pk", flat=True))
+
+
+def test_attendance_only_on_the_day_and_for_confirmed(session):
+    confirmed = factories.RegistrationFactory(session=session)
+    with pytest.raises(ValidationError):
+        services.mark_attendance(confirmed.pk, attended=True)  # ten days early
+
+    TourSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=5),
+        ends_at=timezone.now() + datetime.timedelta(minutes=55),
+    )
+    assert services.mark_attendance(confirmed.pk, attended=True).status == Status.ATTENDED
+    assert services.mark_attendance(confirmed.pk, attended=False).status == Status.NO_SHOW
+    pending = factories.RegistrationFactory(session=session, status=Status.PENDING)
+    with pytest.raises(ValidationError):
+        services.mark_attendance(pending.pk, attended=True)
+
+
+def test_reminders_go_once_the_day_before(enterprise):
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    session = factories.TourSessionFactory(
+        enterprise=enterprise,
+        starts_at=tomorrow.replace(hour=11, minute=0, second=0, microsecond=0),
+        ends_at=tomorrow.replace(hour=12, minute=0, second=0, microsecond=0),
+    )
+    factories.RegistrationFactory(session=session)
+    factories.RegistrationFactory(session=session, status=Status.CANCELLED)
+
+    assert services.send_reminders() == 1
+    assert services.send_reminders() == 0
+
+
+def test_old_registrations_are_anonymised(enterprise, settings):
+    settings.BOOKING_ANONYMISE_AFTER_DAYS = 30
+    long_ago = timezone.now() - datetime.timedelta(days=40)
+    old_session = factories.TourSessionFactory(
+        enterprise=enterprise, starts_at=long_ago, ends_at=long_ago + datetime.timedelta(hours=1)
+    )
+    old = factories.RegistrationFactory(session=old_session, status=Status.ATTENDED)
+    Consent.objects.create(
+        registration=old, kind="processing", text_version="1", ip_address="1.2.3.4"
+    )
+    recent = factories.RegistrationFactory(session__enterprise=enterprise)
+
+    assert services.anonymise_old_registrations() == 1
+    assert services.anonymise_old_registrations() == 0
+    old.refresh_from_db()
+    assert (old.name, old.phone) == ("—", "")
+    assert "example.org" not in old.email
+    assert old.consents.get().ip_address is None
+    recent.refresh_from_db()
+    assert recent.anonymised_at is None
