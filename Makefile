@@ -74,3 +74,11 @@ check: install
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	ALLOWED_HOSTS=cms.example.org \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+# Benchmark: news-list cards through GraphQL vs Wagtail's REST API v2 (see bench/README.md).
+# Runs on SQLite in a temporary folder, or on the server DATABASE_URL names when it is set.
+# Extra arguments, e.g. make bench BENCH_ARGS="--sizes 10,100 --reps 50"
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install
+	$(PY) bench/news_list.py $(BENCH_ARGS)
