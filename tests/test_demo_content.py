@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, PageLogEntry, Revision, Site
@@ -277,6 +278,19 @@ class TestDemoContent:
         assert totals.online_audience_total == 7_700_000
         assert totals.enterprises_total == 150
         assert totals.awards_total == 7
+
+    def test_sessions_to_book_right_away(self):
+        from booking.models import Registration, TourSession
+
+        upcoming = [s for s in TourSession.objects.upcoming() if s.is_registration_open()]
+        assert any(s.seats_left() > 0 for s in upcoming)
+        full = [s for s in upcoming if s.seats_left() == 0]
+        assert full and full[0].registrations.filter(status="waitlisted").exists()
+        past = TourSession.objects.filter(ends_at__lt=timezone.now())
+        marked = Registration.objects.filter(session__in=past).values_list("status", flat=True)
+        assert {"attended", "no_show"} <= set(marked)
+        for session in TourSession.objects.all():
+            assert session.seats_taken() <= session.capacity, session
 
     def test_images_are_local_files_with_alt_text(self):
         images = list(Image.objects.all())

@@ -21,6 +21,7 @@ from wagtail.models import Page, Site
 from catalogue.models import Award, District, EventFormat, Industry, Season
 from cms.demo import content
 from cms.demo.images import ImageSpec, demo_collection, get_or_create_image
+from cms.demo.sessions import ensure_demo_sessions
 from pages.models import (
     AwardsPage,
     EnterpriseGalleryImage,
@@ -121,6 +122,7 @@ class DemoContentLoader:
         if video_index:
             self.ensure_video_series(video_index)
         self.ensure_programme_settings(site)
+        ensure_demo_sessions(self.report)
 
     # --- helpers ---------------------------------------------------------------------------
 
