@@ -224,6 +224,11 @@ class TourSession(index.Indexed, models.Model):
             errors["booking_closes_at"] = "Запись должна закрываться не позже начала."
         if self.max_party_size and self.capacity and self.max_party_size > self.capacity:
             errors["max_party_size"] = "Заявка не может быть больше, чем мест на сеансе."
+        if self.pk and self.capacity:
+            taken = self.seats_taken()
+            if self.capacity < taken:
+                # Seats already given to visitors are never taken back by an edit.
+                errors["capacity"] = f"Уже занято {taken} мест: вместимость не может быть меньше."
         if errors:
             raise ValidationError(errors)
 

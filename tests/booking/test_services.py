@@ -270,3 +270,11 @@ def test_old_registrations_are_anonymised(enterprise, settings):
     assert old.consents.get().ip_address is None
     recent.refresh_from_db()
     assert recent.anonymised_at is None
+
+
+def test_capacity_cannot_drop_below_seats_taken(session):
+    factories.RegistrationFactory(session=session, seats=4)
+    session.capacity = 3
+    with pytest.raises(ValidationError) as excinfo:
+        session.full_clean()
+    assert "capacity" in excinfo.value.message_dict
