@@ -82,3 +82,13 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench: install
 	$(PY) bench/news_list.py $(BENCH_ARGS)
+
+# Benchmark: registerForSession under load, gunicorn with several workers on a throwaway
+# PostgreSQL (see bench/README.md). gunicorn is in the `production` extra, not in `dev`:
+# installed here the first time it is needed. Extra arguments, e.g.
+# make bench-booking BENCH_BOOKING_ARGS="--workers 2 --clients 64 --requests 2000"
+BENCH_BOOKING_ARGS ?=
+.PHONY: bench-booking
+bench-booking: install
+	@$(PY) -c "import gunicorn" 2>/dev/null || $(PY) -m pip install --quiet -e ".[dev,production]"
+	$(PY) scripts/with_postgres.py -- $(PY) bench/booking_load.py $(BENCH_BOOKING_ARGS)
