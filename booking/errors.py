@@ -20,6 +20,7 @@ class BookingErrorCode(StrEnum):
     INVALID_TOKEN = "INVALID_TOKEN"
     INVALID_STATUS = "INVALID_STATUS"
     RATE_LIMITED = "RATE_LIMITED"
+    BUSY = "BUSY"
 
 
 def booking_error(code: BookingErrorCode, message: str, field: str | None = None):

@@ -2,17 +2,35 @@
 
 On PostgreSQL this is ``SELECT … FOR UPDATE`` on the session row: registrations,
 cancellations and promotions for one session queue behind each other, at READ
-COMMITTED, and count seats from rows after the lock is granted. On SQLite the whole
-write transaction is already serialised (BEGIN IMMEDIATE), and FOR UPDATE is a no-op.
+COMMITTED, and count seats from rows after the lock is granted. A request that waits
+longer than BOOKING_LOCK_TIMEOUT_SECONDS gives up with BUSY instead of holding a worker.
+On SQLite the whole write transaction is already serialised (BEGIN IMMEDIATE), and
+FOR UPDATE is a no-op.
 """
 
+from django.conf import settings
+from django.db import OperationalError, connection
+
+from booking.errors import BookingErrorCode, booking_error
 from booking.models import TourSession
 
 
 def lock_session(session_id: int) -> TourSession:
     """Lock and return the session; call inside ``transaction.atomic()``."""
-    return (
-        TourSession.objects.select_related("enterprise")
-        .select_for_update(of=("self",))
-        .get(pk=session_id)
-    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # SET LOCAL: the timeout ends with this transaction.
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)",
+                [f"{settings.BOOKING_LOCK_TIMEOUT_SECONDS * 1000}ms"],
+            )
+    sessions = TourSession.objects.select_related("enterprise").select_for_update(of=("self",))
+    try:
+        return sessions.get(pk=session_id)
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+            raise booking_error(
+                BookingErrorCode.BUSY,
+                "Сейчас на этот сеанс записывается очень много людей. Попробуйте через минуту.",
+            ) from error
+        raise

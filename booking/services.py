@@ -170,10 +170,10 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
     waits for all of them.
     """
     name, email, phone = _check_request(request)
-    now = timezone.now()
     try:
         with transaction.atomic():
             session = locking.lock_session(request.session_id)
+            now = timezone.now()  # after the lock: waitlist order is the order of the lock
             _expire_holds_locked(session, now)
             existing = Registration.objects.filter(
                 session=session, email=email, status__in=ACTIVE_STATUSES
@@ -219,9 +219,9 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
 def confirm(token: str) -> Registration:
     """Confirm a held registration from the e-mail link; confirming twice is harmless."""
     registration = find_by_token(token)
-    now = timezone.now()
     with transaction.atomic():
         locking.lock_session(registration.session_id)
+        now = timezone.now()
         registration.refresh_from_db()
         if registration.status in (Status.CONFIRMED, Status.ATTENDED):
             return registration
@@ -247,9 +247,9 @@ def confirm(token: str) -> Registration:
 def cancel(token: str) -> Registration:
     """Cancel by the visitor; freed seats go to the waitlist in the same transaction."""
     registration = find_by_token(token)
-    now = timezone.now()
     with transaction.atomic():
         session = locking.lock_session(registration.session_id)
+        now = timezone.now()
         registration.refresh_from_db()
         if registration.status == Status.CANCELLED:
             return registration
@@ -285,9 +285,9 @@ def find_by_token(token: str) -> Registration:
 
 def cancel_session(session_id: int, reason: str = "") -> TourSession:
     """Cancel a session and every registration for it; everyone registered is told."""
-    now = timezone.now()
     with transaction.atomic():
         session = locking.lock_session(session_id)
+        now = timezone.now()
         if session.status == TourSession.Status.CANCELLED:
             return session
         session.status = TourSession.Status.CANCELLED
