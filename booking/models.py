@@ -216,6 +216,10 @@ class TourSession(index.Indexed, models.Model):
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken(), 0)
 
+    def is_waitlist_open(self, now: datetime.datetime | None = None) -> bool:
+        """Registration is open but every seat is taken: a new party joins the waitlist."""
+        return self.is_registration_open(now) and self.seats_left() == 0
+
     def clean(self):
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -301,6 +305,28 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.seats}) — {self.session_id}"
+
+    # A visitor may still cancel these (before the session starts).
+    CANCELLABLE_STATUSES = (
+        RegistrationStatus.PENDING,
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED,
+    )
+
+    def can_be_cancelled(self, now: datetime.datetime | None = None) -> bool:
+        return self.status in self.CANCELLABLE_STATUSES and self.session.starts_at > (
+            now or timezone.now()
+        )
+
+    def waitlist_position(self) -> int | None:
+        """1 for the next waitlisted party to get seats; None when not waitlisted."""
+        if self.status != RegistrationStatus.WAITLISTED:
+            return None
+        ahead = self.session.registrations.filter(
+            Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk),
+            status=RegistrationStatus.WAITLISTED,
+        )
+        return ahead.count() + 1
 
     @staticmethod
     def holds_seats_q(prefix: str = "", now: datetime.datetime | None = None) -> Q:

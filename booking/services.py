@@ -253,10 +253,13 @@ def cancel(token: str) -> Registration:
         registration.refresh_from_db()
         if registration.status == Status.CANCELLED:
             return registration
-        if registration.status not in (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED):
-            raise booking_error(Code.INVALID_STATUS, "Эту заявку уже нельзя отменить.")
-        if session.starts_at <= now:
-            raise booking_error(Code.INVALID_STATUS, "Сеанс уже начался.")
+        if not registration.can_be_cancelled(now):
+            message = (
+                "Сеанс уже начался."
+                if registration.status in Registration.CANCELLABLE_STATUSES
+                else "Эту заявку уже нельзя отменить."
+            )
+            raise booking_error(Code.INVALID_STATUS, message)
         registration.status = Status.CANCELLED
         registration.cancelled_at = now
         registration.hold_expires_at = None
@@ -294,11 +297,7 @@ def cancel_session(session_id: int, reason: str = "") -> TourSession:
         session.cancelled_at = now
         session.cancellation_reason = reason
         session.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
-        affected = list(
-            session.registrations.filter(
-                status__in=[Status.PENDING, Status.CONFIRMED, Status.WAITLISTED]
-            )
-        )
+        affected = list(session.registrations.filter(status__in=Registration.CANCELLABLE_STATUSES))
         for registration in affected:
             registration.status = Status.CANCELLED
             registration.cancelled_at = now

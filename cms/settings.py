@@ -255,7 +255,6 @@ WAGTAILSEARCH_BACKENDS = {"default": _search_backend}
 GRAPHENE = {
     "SCHEMA": "graphql_schema.schema.schema",
     "RELAY_CONNECTION_MAX_LIMIT": 100,
-    "ATOMIC_MUTATIONS": True,
 }
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
 # Browsers on these origins may call /graphql/ ("*" for any). The endpoint never uses

@@ -1,13 +1,13 @@
 """Excursion sessions and the visitor's own view of a registration."""
 
 import graphene
-from django.utils import timezone
 from graphene_django import DjangoObjectType
 
 from booking import models
 from booking.errors import BookingErrorCode as DomainErrorCode
 from graphql_schema.catalogue.types import EventFormat, Season
 from graphql_schema.core.connections import CountableConnection
+from graphql_schema.core.enums import enum_from_choices
 
 BookingErrorCode = graphene.Enum.from_enum(DomainErrorCode, name="BookingErrorCode")
 
@@ -20,26 +20,9 @@ class BookingError(graphene.ObjectType):
     message = graphene.String(required=True, description="For people, in Russian.")
 
 
-class Audience(graphene.Enum):
-    SCHOOLCHILDREN = "schoolchildren"
-    STUDENTS = "students"
-    FAMILIES = "families"
-    ADULTS = "adults"
-
-
-class SessionStatus(graphene.Enum):
-    SCHEDULED = "scheduled"
-    CANCELLED = "cancelled"
-
-
-class RegistrationStatus(graphene.Enum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    ATTENDED = "attended"
-    NO_SHOW = "no_show"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
+Audience = enum_from_choices("Audience", models.Audience.choices)
+SessionStatus = enum_from_choices("SessionStatus", models.TourSession.Status.choices)
+RegistrationStatus = enum_from_choices("RegistrationStatus", models.Registration.Status.choices)
 
 
 class TourSession(DjangoObjectType):
@@ -110,7 +93,7 @@ class TourSession(DjangoObjectType):
 
     @staticmethod
     def resolve_waitlist_open(session, info):
-        return session.is_registration_open() and session.seats_left() == 0
+        return session.is_waitlist_open()
 
 
 class RegistrationReceipt(graphene.ObjectType):
@@ -160,21 +143,8 @@ class Registration(DjangoObjectType):
 
     @staticmethod
     def resolve_waitlist_position(registration, info):
-        if registration.status != models.Registration.Status.WAITLISTED:
-            return None
-        ahead = registration.session.registrations.filter(
-            status=models.Registration.Status.WAITLISTED, created_at__lt=registration.created_at
-        ).count()
-        return ahead + 1
+        return registration.waitlist_position()
 
     @staticmethod
     def resolve_can_cancel(registration, info):
-        return (
-            registration.status
-            in (
-                models.Registration.Status.PENDING,
-                models.Registration.Status.CONFIRMED,
-                models.Registration.Status.WAITLISTED,
-            )
-            and registration.session.starts_at > timezone.now()
-        )
+        return registration.can_be_cancelled()

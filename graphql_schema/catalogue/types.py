@@ -5,6 +5,7 @@ from graphene_django import DjangoObjectType
 
 from catalogue import models
 from graphql_schema.core.connections import CountableConnection
+from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.images import Image
 from graphql_schema.core.prefetch import prefetched_or_query
 from pages.visibility import published
@@ -34,10 +35,7 @@ class EventFormat(DjangoObjectType):
         connection_class = CountableConnection
 
 
-class SeasonKind(graphene.Enum):
-    SEASON = "season"
-    STAGE = "stage"
-    SERIES = "series"
+SeasonKind = enum_from_choices("SeasonKind", models.Season.Kind.choices)
 
 
 class Season(DjangoObjectType):

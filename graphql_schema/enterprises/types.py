@@ -5,17 +5,14 @@ from graphene_django import DjangoObjectType
 
 from graphql_schema.catalogue.types import Award, District, EventFormat, Industry
 from graphql_schema.core.connections import CountableConnection
+from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.images import Image
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
 from graphql_schema.core.prefetch import prefetched_or_query
 from graphql_schema.core.streamfield import resolve_stream, stream_field
 from pages import models
 
-
-class EnterpriseKind(graphene.Enum):
-    ENTERPRISE = "enterprise"
-    MUSEUM = "museum"
-    TECHNOPARK = "technopark"
+EnterpriseKind = enum_from_choices("EnterpriseKind", models.EnterprisePage.Kind.choices)
 
 
 class Coordinates(graphene.ObjectType):

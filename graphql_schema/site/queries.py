@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from graphene.relay.connection import connection_adapter, page_info_adapter
 from graphql_relay import connection_from_array
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from graphql_schema.core.connections import check_cursors, check_page_size, page_size_limit
 from graphql_schema.core.errors import InvalidInput
@@ -16,7 +16,7 @@ from graphql_schema.core.selection import selection_tree
 from graphql_schema.site.types import ProjectStats, SearchResultConnection
 from pages import models, stats
 from pages.search import search_published_pages
-from pages.visibility import published
+from pages.visibility import page_at_path
 
 SEARCHABLE = {
     models.NewsPage: news_queryset,
@@ -40,14 +40,10 @@ class SiteQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_page(root, info, url_path):
-        site = Site.find_for_request(info.context)
-        if site is None:
-            return None
-        path = "/".join(part for part in url_path.split("/") if part)
         if len(url_path) > 1000:
             raise InvalidInput("Слишком длинный адрес страницы.", field="urlPath")
-        full_path = site.root_page.url_path + (path + "/" if path else "")
-        return published(Page.objects.filter(url_path=full_path)).specific().first()
+        site = Site.find_for_request(info.context)
+        return page_at_path(site, url_path) if site else None
 
     @staticmethod
     def resolve_search(root, info, query, **args):

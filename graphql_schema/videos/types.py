@@ -4,18 +4,14 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from graphql_schema.core.connections import CountableConnection
+from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.images import Image
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
 from graphql_schema.core.prefetch import prefetched_or_query
 from pages import models
 from pages.visibility import published
 
-
-class VideoPlatform(graphene.Enum):
-    VK = "vk"
-    RUTUBE = "rutube"
-    YOUTUBE = "youtube"
-    OTHER = "other"
+VideoPlatform = enum_from_choices("VideoPlatform", models.VideoSeriesPage.Platform.choices)
 
 
 class VideoEpisode(DjangoObjectType):
