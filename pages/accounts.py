@@ -1,4 +1,12 @@
-"""Enterprise accounts: one group per enterprise, kept in step by the project itself.
+"""Who may do what in the admin: the programme's groups, kept in step by the project itself.
+
+* «Редакторы» (programme editors) write and publish everything, run every session and
+  create enterprise accounts;
+* «Модераторы» review and publish, and approve or reject enterprises' changes;
+* one group per enterprise (below).
+
+Enterprise pages go through the workflow «Модерация предприятий», assigned to every
+enterprise section: an enterprise's submitted changes wait for an editor or moderator.
 
 A group may change exactly its enterprise's page (never publish: Wagtail's moderation
 workflow sends its edits to the programme's moderators), upload and choose images in
@@ -11,9 +19,68 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
-from pages.models import EnterprisePage
+from pages.models import EnterpriseIndexPage, EnterprisePage
+
+EDITORS = "Редакторы"
+MODERATORS = "Модераторы"
+# Wagtail's first migration creates these two; we take them over rather than add twins.
+WAGTAIL_DEFAULT_GROUP = {EDITORS: "Editors", MODERATORS: "Moderators"}
+ENTERPRISE_WORKFLOW = "Модерация предприятий"
+ENTERPRISE_TASK = "Проверка редакцией"
+CATALOGUE_MODELS = ["industry", "district", "eventformat", "season", "award"]
+
+# Page permissions on the whole tree, as Wagtail names them.
+PAGE_PERMISSIONS = {
+    EDITORS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+    MODERATORS: ["change_page", "publish_page", "lock_page", "unlock_page"],
+}
+STAFF_MODEL_PERMISSIONS = {
+    EDITORS: [
+        ("wagtailadmin", "access_admin"),
+        *[
+            ("catalogue", f"{action}_{model}")
+            for model in CATALOGUE_MODELS
+            for action in ("add", "change", "delete", "view")
+        ],
+        ("catalogue", "publish_award"),
+        ("pages", "change_programmesettings"),
+        ("pages", "manage_enterprise_accounts"),
+        ("booking", "manage_all_sessions"),
+        ("booking", "add_toursession"),
+        ("booking", "change_toursession"),
+        ("booking", "view_toursession"),
+        ("booking", "view_registration"),
+        ("booking", "change_registration"),
+    ],
+    MODERATORS: [
+        ("wagtailadmin", "access_admin"),
+        *[("catalogue", f"view_{model}") for model in CATALOGUE_MODELS],
+    ],
+}
+STAFF_COLLECTION_PERMISSIONS = {
+    EDITORS: [
+        ("wagtailimages", "add_image"),
+        ("wagtailimages", "change_image"),
+        ("wagtailimages", "delete_image"),
+        ("wagtailimages", "choose_image"),
+        ("wagtaildocs", "add_document"),
+        ("wagtaildocs", "change_document"),
+        ("wagtaildocs", "delete_document"),
+        ("wagtaildocs", "choose_document"),
+    ],
+    MODERATORS: [("wagtailimages", "choose_image"), ("wagtaildocs", "choose_document")],
+}
 
 # (app label, codename) granted to every enterprise group.
 MODEL_PERMISSIONS = [
@@ -41,6 +108,67 @@ def _permissions(pairs) -> list[Permission]:
         Permission.objects.get(content_type__app_label=app, codename=codename)
         for app, codename in pairs
     ]
+
+
+def _staff_group(name: str) -> Group:
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        group = Group.objects.filter(name=WAGTAIL_DEFAULT_GROUP[name]).first()
+        if group is None:
+            return Group.objects.create(name=name)
+        group.name = name
+        group.save(update_fields=["name"])
+    return group
+
+
+@transaction.atomic
+def ensure_programme_groups() -> tuple[Group, Group]:
+    """Create or top up «Редакторы» and «Модераторы»; never takes a permission away.
+
+    Runs after every ``migrate`` (see ``PagesConfig``), so an operator's extra grants
+    survive and a fresh database is ready at once.
+    """
+    groups = {name: _staff_group(name) for name in (EDITORS, MODERATORS)}
+    tree_root = Page.get_first_root_node()
+    root_collection = Collection.get_first_root_node()
+    for name, group in groups.items():
+        group.permissions.add(*_permissions(STAFF_MODEL_PERMISSIONS[name]))
+        if tree_root is not None:
+            for codename in PAGE_PERMISSIONS[name]:
+                GroupPagePermission.objects.get_or_create(
+                    group=group,
+                    page=tree_root,
+                    permission=_permissions([("wagtailcore", codename)])[0],
+                )
+        if root_collection is not None:
+            for permission in _permissions(STAFF_COLLECTION_PERMISSIONS[name]):
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=permission
+                )
+    return groups[EDITORS], groups[MODERATORS]
+
+
+@transaction.atomic
+def enterprise_workflow() -> Workflow:
+    """The workflow enterprises' changes go through: one approval by the programme staff."""
+    workflow, _ = Workflow.objects.get_or_create(name=ENTERPRISE_WORKFLOW)
+    if not WorkflowTask.objects.filter(workflow=workflow).exists():
+        task = GroupApprovalTask.objects.filter(name=ENTERPRISE_TASK).first()
+        if task is None:
+            task = GroupApprovalTask.objects.create(name=ENTERPRISE_TASK)
+            task.groups.set(ensure_programme_groups())
+        # Directly: the cluster's related manager would keep the row in memory only.
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    return workflow
+
+
+def assign_enterprise_workflow(section: EnterpriseIndexPage) -> None:
+    """Put an enterprise section under «Модерация предприятий», unless it has a workflow.
+
+    An operator who assigned another workflow to the section keeps it.
+    """
+    if not WorkflowPage.objects.filter(page=section).exists():
+        WorkflowPage.objects.create(page=section, workflow=enterprise_workflow())
 
 
 @transaction.atomic

@@ -302,6 +302,9 @@ class EnterprisePage(HeadlessPage):
     class Meta:
         verbose_name = "предприятие"
         verbose_name_plural = "предприятия"
+        permissions = [
+            ("manage_enterprise_accounts", "Может создавать учётные записи предприятий"),
+        ]
 
     def clean(self):
         super().clean()

@@ -18,3 +18,26 @@ def keep_enterprise_group_in_step(request, page):
 
     if isinstance(page.specific, EnterprisePage):
         ensure_enterprise_group(page.specific)
+
+
+@hooks.register("register_admin_urls")
+def register_enterprise_account_url():
+    from django.urls import path
+
+    from pages.admin_views import create_account_view
+
+    return [
+        path(
+            "enterprise-accounts/<int:page_id>/",
+            create_account_view,
+            name="pages_enterprise_account",
+        )
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+@hooks.register("register_page_listing_more_buttons")
+def enterprise_account_button(page, user, *args, **kwargs):
+    from pages.admin_views import EnterpriseAccountButton
+
+    yield EnterpriseAccountButton(page=page, priority=80)

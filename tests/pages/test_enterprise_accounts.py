@@ -30,7 +30,7 @@ def test_account_edits_only_its_own_page_and_cannot_publish(two_enterprises):
     assert mine.can_edit() and not mine.can_publish() and not mine.can_delete()
     assert not other.permissions_for_user(user).can_edit()
     assert not own.get_parent().permissions_for_user(user).can_add_subpage()
-    # Their edits go to the programme's moderators (Wagtail's default workflow).
+    # Their edits wait in «Модерация предприятий» for an editor or a moderator.
     workflow = own.get_workflow()
     assert workflow is not None and workflow.active
 
