@@ -269,6 +269,23 @@ GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 500)
 # Fields weighted by how often lists repeat them (`first`, else the page cap; 10 per list).
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 250_000)
 
+# Headless preview: the admin's preview opens PREVIEW_URL?token=… on the front end, and
+# `preview(token)` in GraphQL returns the draft until the token expires.
+PREVIEW_URL = os.environ.get("PREVIEW_URL", FRONTEND_URL + "/preview/")
+PREVIEW_TOKEN_MINUTES = env_int("PREVIEW_TOKEN_MINUTES", 20)
+
+# --- GraphQL response cache and content-change notices (see cms/content_changes.py) ---
+# Anonymous GET queries of content are kept this long in the default cache, keyed on the
+# content version that every publish bumps (0 turns the server-side cache off).
+GRAPHQL_RESPONSE_CACHE_SECONDS = env_int("GRAPHQL_RESPONSE_CACHE_SECONDS", 300)
+# Cache-Control max-age of GET answers; 0 makes browsers and CDNs revalidate (ETag) every
+# time, so an editor's publish shows at once.
+GRAPHQL_HTTP_MAX_AGE = env_int("GRAPHQL_HTTP_MAX_AGE", 0)
+# Each content change is POSTed to these URLs, signed with the secret (cms/webhooks.py).
+CONTENT_WEBHOOK_URLS = env_list("CONTENT_WEBHOOK_URLS", [])
+CONTENT_WEBHOOK_SECRET = os.environ.get("CONTENT_WEBHOOK_SECRET", "")
+CONTENT_WEBHOOK_TIMEOUT = env_int("CONTENT_WEBHOOK_TIMEOUT", 5)
+
 # Wagtail's live preview shows the page in an iframe of the admin itself, which needs
 # SAMEORIGIN rather than DENY; other sites still cannot frame us.
 X_FRAME_OPTIONS = "SAMEORIGIN"

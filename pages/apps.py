@@ -23,7 +23,8 @@ def set_up_programme_groups(sender, using="default", **kwargs):
     Waits for the last app's signal: Django creates each app's permissions in its own
     ``post_migrate``, and the groups need those of every app.
     """
-    if sender is not list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is not with_models[-1]:  # Django signals only apps that have models
         return
     from pages.accounts import assign_enterprise_workflow, ensure_programme_groups
     from pages.models import EnterpriseIndexPage

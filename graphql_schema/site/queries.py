@@ -15,6 +15,7 @@ from graphql_schema.core.prefetch import enterprise_queryset, news_queryset, vid
 from graphql_schema.core.selection import selection_tree
 from graphql_schema.site.types import ProjectStats, SearchResultConnection
 from pages import models, stats
+from pages.preview import page_for_token
 from pages.search import search_published_pages
 from pages.visibility import page_at_path
 
@@ -31,6 +32,14 @@ class SiteQueries(graphene.ObjectType):
         url_path=graphene.String(required=True),
         description="The published page at a path of the site, e.g. “/novosti/…/”.",
     )
+    preview = graphene.Field(
+        PageInterface,
+        token=graphene.String(required=True),
+        description=(
+            "An editor's draft, as the admin's preview shows it, for the token the preview "
+            "link carries; null once the token has expired or if it is not valid."
+        ),
+    )
     search = graphene.ConnectionField(
         SearchResultConnection,
         query=graphene.String(required=True),
@@ -44,6 +53,10 @@ class SiteQueries(graphene.ObjectType):
             raise InvalidInput("Слишком длинный адрес страницы.", field="urlPath")
         site = Site.find_for_request(info.context)
         return page_at_path(site, url_path) if site else None
+
+    @staticmethod
+    def resolve_preview(root, info, token):
+        return page_for_token(token)
 
     @staticmethod
     def resolve_search(root, info, query, **args):

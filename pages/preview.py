@@ -1,0 +1,81 @@
+"""Headless preview: an editor's draft, readable by the front end through a signed token.
+
+The admin's preview (and «Посмотреть черновик») stores the page as the editor sees it
+and redirects to ``PREVIEW_URL?token=…``; the front end asks GraphQL for
+``preview(token)`` and renders the draft with the same types as live pages. A token is
+signed with the project's secret key, names one stored preview, and expires after
+``PREVIEW_TOKEN_MINUTES``: an expired, altered or foreign token shows nothing.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.utils import timezone
+
+from pages.models import PagePreview
+
+SALT = "pages.preview"
+MAX_TOKEN_LENGTH = 500
+
+
+def lifetime() -> timedelta:
+    return timedelta(minutes=settings.PREVIEW_TOKEN_MINUTES)
+
+
+def create_preview_token(page, user) -> str:
+    """Store ``page`` (saved or not) as ``user`` previews it; return a token for it."""
+    parent = page.get_parent()
+    if parent is not None:
+        # The form may have changed the slug: the draft's URL follows it.
+        page.set_url_path(parent)
+    content_type = ContentType.objects.get_for_model(page)
+    target = f"page:{page.pk}" if page.pk else f"new:{parent.pk}:{content_type.pk}"
+    now = timezone.now()
+    PagePreview.objects.filter(updated_at__lt=now - lifetime()).delete()
+    preview, _ = PagePreview.objects.update_or_create(
+        key=f"{target}:user:{user.pk}",
+        defaults={
+            "content_type": content_type,
+            "page_id": page.pk,
+            "content_json": page.to_json(),
+            "updated_at": now,
+        },
+    )
+    return signing.dumps({"preview": preview.pk}, salt=SALT)
+
+
+def preview_url(page, user) -> str:
+    """Where the admin sends an editor to see ``page`` as the front end will show it."""
+    separator = "&" if "?" in settings.PREVIEW_URL else "?"
+    token = create_preview_token(page, user)
+    return settings.PREVIEW_URL + separator + urlencode({"token": token})
+
+
+def page_for_token(token: str):
+    """The previewed page for a valid, unexpired token, else None. Nothing is saved.
+
+    A page previewed before it was ever saved has id 0.
+    """
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    try:
+        data = signing.loads(token, salt=SALT, max_age=lifetime())
+    except signing.BadSignature:  # also SignatureExpired
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("preview"), int):
+        return None
+    preview = PagePreview.objects.filter(pk=data["preview"]).select_related("content_type").first()
+    if preview is None:
+        return None
+    model = preview.content_type.model_class()
+    if model is None:
+        return None
+    # Images or pages deleted since the preview read as empty, as on a live page.
+    page = model.from_json(preview.content_json)
+    if page.pk is None:
+        page.pk = 0
+        page.id = 0
+    return page
