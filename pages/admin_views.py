@@ -1,10 +1,12 @@
-"""Admin views of the pages app: enterprise accounts created from the enterprise's page."""
+"""Admin views of the pages app: enterprise accounts, and the enterprise's dashboard panel."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.menus.pages import PageMenuItem
 
 from pages.accounts import create_enterprise_account
@@ -58,3 +60,54 @@ class EnterpriseAccountButton(PageMenuItem):
         return bool(page_class and issubclass(page_class, EnterprisePage)) and user.has_perm(
             MANAGE_ACCOUNTS
         )
+
+
+def enterprises_of(user):
+    """The enterprise pages granted to the user's own enterprise groups (not via ancestors)."""
+    return (
+        EnterprisePage.objects.filter(
+            group_permissions__group__in=user.groups.all(),
+            group_permissions__permission__codename="change_page",
+        )
+        .distinct()
+        .order_by("title")
+    )
+
+
+MODERATION_STATUS = {
+    "in_progress": "правка ждёт проверки редакцией",
+    "needs_changes": "редакция просит внести изменения",
+}
+
+
+class MyEnterprisePanel(Component):
+    """«Моё предприятие» on an enterprise account's dashboard: its page and what to do next."""
+
+    name = "my_enterprise"
+    template_name = "pages/admin/my_enterprise_panel.html"
+    order = 50
+
+    def __init__(self, enterprises):
+        self.enterprises = enterprises
+
+    def get_context_data(self, parent_context):
+        rows = []
+        for page in self.enterprises:
+            state = page.current_workflow_state
+            if state is not None:
+                status = MODERATION_STATUS.get(state.status, state.get_status_display())
+            elif page.has_unpublished_changes:
+                status = "есть неотправленный черновик"
+            else:
+                status = "опубликовано" if page.live else "не опубликовано"
+            rows.append(
+                {
+                    "page": page,
+                    "status": status,
+                    "edit_url": reverse("wagtailadmin_pages:edit", args=(page.pk,)),
+                    "sessions_url": reverse("booking_sessions:index")
+                    + "?"
+                    + urlencode({"enterprise": page.pk}),
+                }
+            )
+        return {"rows": rows}

@@ -41,3 +41,13 @@ def enterprise_account_button(page, user, *args, **kwargs):
     from pages.admin_views import EnterpriseAccountButton
 
     yield EnterpriseAccountButton(page=page, priority=80)
+
+
+@hooks.register("construct_homepage_panels")
+def add_my_enterprise_panel(request, panels):
+    """An enterprise account lands on its own page, its moderation state and sessions."""
+    from pages.admin_views import MyEnterprisePanel, enterprises_of
+
+    enterprises = list(enterprises_of(request.user))
+    if enterprises:
+        panels.append(MyEnterprisePanel(enterprises))

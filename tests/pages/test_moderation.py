@@ -181,3 +181,23 @@ class TestAccountCreationInTheAdmin:
     def test_only_for_enterprise_pages(self, client, django_user_model, site_tree):
         client.force_login(staff_member(django_user_model, EDITORS, "editor"))
         assert client.get(self.url(site_tree.news_index)).status_code == 404
+
+
+def test_enterprise_dashboard_shows_its_page_and_moderation_state(client, site_tree, enterprise):
+    other = factories.EnterprisePageFactory(parent=site_tree.enterprise_index, title="Экопласт")
+    staff, password = create_enterprise_account(enterprise, "staff@moslift.example")
+    client.login(username=staff.username, password=password)
+
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Моё предприятие" in page and "Мослифт" in page and "опубликовано" in page
+    assert other.title not in page
+    assert f"?enterprise={enterprise.pk}" in page
+
+    submit_change(client, enterprise, "Мослифт — правка")
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "правка ждёт проверки редакцией" in page
+
+
+def test_editors_dashboard_has_no_enterprise_panel(client, django_user_model, enterprise):
+    client.force_login(staff_member(django_user_model, EDITORS, "editor"))
+    assert "Моё предприятие" not in client.get(reverse("wagtailadmin_home")).content.decode()
