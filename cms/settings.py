@@ -271,8 +271,14 @@ GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 250_000)
 
 # Headless preview: the admin's preview opens PREVIEW_URL?token=… on the front end, and
 # `preview(token)` in GraphQL returns the draft until the token expires.
-PREVIEW_URL = os.environ.get("PREVIEW_URL", FRONTEND_URL + "/preview/")
 PREVIEW_TOKEN_MINUTES = env_int("PREVIEW_TOKEN_MINUTES", 20)
+# /dev-preview/ shows previews without a front end: in development, unless FRONTEND_URL
+# names a real one, the admin's preview goes there.
+DEV_PREVIEW_ENABLED = env_bool("DEV_PREVIEW_ENABLED", DEBUG)
+if DEV_PREVIEW_ENABLED and "FRONTEND_URL" not in os.environ:
+    PREVIEW_URL = os.environ.get("PREVIEW_URL", WAGTAILADMIN_BASE_URL + "/dev-preview/")
+else:
+    PREVIEW_URL = os.environ.get("PREVIEW_URL", FRONTEND_URL + "/preview/")
 
 # --- GraphQL response cache and content-change notices (see cms/content_changes.py) ---
 # Anonymous GET queries of content are kept this long in the default cache, keyed on the

@@ -7,12 +7,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.dev_preview import dev_preview
 from graphql_schema.views import graphql_view
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("graphql/", graphql_view, name="graphql"),
+    # 404 unless DEV_PREVIEW_ENABLED (development without a front end).
+    path("dev-preview/", dev_preview, name="dev_preview"),
 ]
 
 if settings.SERVE_MEDIA and not settings.MEDIA_URL.startswith(("http://", "https://")):

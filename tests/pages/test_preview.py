@@ -177,3 +177,19 @@ def test_old_previews_are_cleared_and_one_row_is_kept_per_editor_and_page(editor
     other = factories.NewsPageFactory(parent=news.get_parent())
     create_preview_token(other, editor)
     assert list(PagePreview.objects.values_list("page_id", flat=True)) == [other.pk]
+
+
+def test_development_preview_page_renders_the_draft(client, editor, news, settings):
+    settings.DEV_PREVIEW_ENABLED = True
+    client.force_login(editor)
+    token = preview_token(client, news, news_form(news, title="Черновик для показа"))
+    client.logout()  # the page is a plain API client: the token is all it needs
+    response = client.get("/dev-preview/", {"token": token})
+    assert response.status_code == 200
+    assert "Черновик для показа" in response.content.decode()
+    assert client.get("/dev-preview/", {"token": token + "x"}).status_code == 404
+
+
+def test_development_preview_page_is_off_unless_enabled(client, settings, db):
+    settings.DEV_PREVIEW_ENABLED = False
+    assert client.get("/dev-preview/", {"token": "x"}).status_code == 404
