@@ -1,4 +1,4 @@
-"""The public GraphQL endpoint: anonymous, limited, with unexpected errors masked."""
+"""The public GraphQL endpoint: anonymous, limited, GET answers cached, unexpected errors masked."""
 
 import json
 import logging
@@ -22,6 +22,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
 
+from graphql_schema import caching
 from graphql_schema.validation import Limits, check_limits
 
 logger = logging.getLogger("graphql_schema")
@@ -78,6 +79,9 @@ class PublicGraphQLView(GraphQLView):
             response = HttpResponse(status=204)  # a browser's CORS preflight
         else:
             response = super().dispatch(request, *args, **kwargs)
+            if request.method == "GET":
+                # Cache-Control and ETag (a 304 when the client has this answer already).
+                response = caching.finish_response(request, response)
         add_cors_headers(request, response)
         return response
 
@@ -141,7 +145,18 @@ class PublicGraphQLView(GraphQLView):
         )
         if errors:
             return ExecutionResult(errors=errors)
-        return self._execute(request, document, variables, operation_name, operation)
+        if request.method != "GET":
+            return self._execute(request, document, variables, operation_name, operation)
+        # Only GET queries are cached, and only after validation: the document is sound.
+        return caching.execute_get(
+            request,
+            schema,
+            document,
+            query,
+            variables,
+            operation_name,
+            lambda: self._execute(request, document, variables, operation_name, operation),
+        )
 
     def _method_not_allowed(self):
         return HttpResponseNotAllowed(["POST"], "Изменения принимаются только методом POST.")

@@ -1,0 +1,198 @@
+"""One notice, ``content_changed``, whenever something clients read through GraphQL changes.
+
+Wagtail and Django announce changes in many ways (page_published, a snippet's post_save,
+an image's post_delete…); the receivers here turn each into one ``content_changed``,
+sent *after the transaction commits*, so nobody caches pre-commit data as the new state.
+Booking data (sessions, registrations) never sends it: it is never response-cached.
+
+Consumers in this process connect to the signal::
+
+    from django.dispatch import receiver
+    from cms.content_changes import content_changed
+
+    @receiver(content_changed)
+    def purge_cdn(sender, kind, action, instance, pk, url_path, **kwargs):
+        ...
+
+- ``sender``: the changed model (the specific page class for pages);
+- ``kind``: "page", "snippet", "settings" or "image";
+- ``action``: "published", "unpublished", "deleted", "moved" or "saved" (for a page:
+  made private or public);
+- ``instance``: the object (a deleted one has lost its primary key by now, hence ``pk``);
+- ``pk``: its primary key; ``url_path``: a page's path on its site ("/novosti/…/"), else None.
+
+Receivers run in order of connection; an exception in one is logged and the others still
+run. Connected here (``connect()``, from ``CmsConfig.ready``): the content version bump
+that GraphQL's response cache keys on, then the webhook (``cms.webhooks``) for consumers
+in other processes, such as a front end's static regeneration.
+"""
+
+import logging
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+content_changed = Signal()
+
+VERSION_ROW = 1  # ContentVersion is a single row
+
+
+def notify(kind: str, instance, action: str, unless_deleted: bool = False) -> None:
+    """Send ``content_changed`` for ``instance`` once the current transaction commits.
+
+    What the notice says is taken now: after a delete commits, the object has no pk.
+    ``unless_deleted`` drops the notice if the object is gone by then (its deletion sends
+    its own).
+    """
+    from wagtail.models import Page
+
+    model, url_path = type(instance), None
+    if isinstance(instance, Page):
+        model = instance.specific_class or model
+        url_parts = instance.get_url_parts()
+        url_path = url_parts[2] if url_parts else None
+    transaction.on_commit(
+        partial(
+            _send,
+            unless_deleted=unless_deleted,
+            sender=model,
+            kind=kind,
+            action=action,
+            instance=instance,
+            pk=instance.pk,
+            url_path=url_path,
+        )
+    )
+
+
+def _send(sender, unless_deleted: bool, **kwargs) -> None:
+    if unless_deleted and not sender._base_manager.filter(pk=kwargs["pk"]).exists():
+        return
+    # After the commit the change is done: a failing receiver must not turn it into an error.
+    for receiver, result in content_changed.send_robust(sender=sender, **kwargs):
+        if isinstance(result, Exception):
+            logger.error("content_changed receiver %r failed", receiver, exc_info=result)
+
+
+# --- The content version --------------------------------------------------------------
+
+
+def current_version() -> int:
+    """The content version (0 before any change): one small query."""
+    from cms.models import ContentVersion
+
+    return (
+        ContentVersion.objects.filter(pk=VERSION_ROW).values_list("counter", flat=True).first() or 0
+    )
+
+
+def bump_version() -> None:
+    """Count one more content change, atomically across processes (an F() update)."""
+    from cms.models import ContentVersion
+
+    now = timezone.now()
+    rows = ContentVersion.objects.filter(pk=VERSION_ROW)
+    for _ in range(2):  # the row is created by the first change; two may race to create it
+        if rows.update(counter=F("counter") + 1, changed_at=now):
+            return
+        try:
+            with transaction.atomic():
+                ContentVersion.objects.create(pk=VERSION_ROW, counter=1, changed_at=now)
+            return
+        except IntegrityError:
+            continue  # another process created it first: now the update finds it
+
+
+def _bump_version(sender, **kwargs) -> None:
+    bump_version()
+
+
+# --- From Wagtail's and Django's signals to content_changed ----------------------------
+
+
+def _on_page(action: str):
+    # Wagtail unpublishes every page it deletes (page_unpublished, then post_delete):
+    # one notice, "deleted", is enough.
+    unless_deleted = action == "unpublished"
+
+    def receiver(sender, instance, **kwargs):
+        notify("page", instance, action, unless_deleted=unless_deleted)
+
+    return receiver
+
+
+def _on_view_restriction(sender, instance, **kwargs):
+    """A page made private (or public again) leaves (or joins) what clients may read."""
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is not None:  # else the page itself is being deleted, which says so
+        notify("page", page, "saved", unless_deleted=True)
+
+
+def _on_object(kind: str, action: str):
+    """For Wagtail's generic ``published``/``unpublished`` and post_save/post_delete."""
+
+    def receiver(sender, instance, **kwargs):
+        from wagtail.models import Page
+
+        if isinstance(instance, Page):
+            return  # pages also send page_published/page_unpublished: counted there
+        notify(kind, instance, action)
+
+    return receiver
+
+
+def _connect(signal, receiver, name: str, sender=None) -> None:
+    # Strong references, as nothing else holds these closures; the uid (with the sender)
+    # keeps a second connect() from doubling them.
+    signal.connect(receiver, sender=sender, weak=False, dispatch_uid=f"cms.content.{name}")
+
+
+def connect() -> None:
+    """Wire Wagtail's and Django's signals to ``content_changed``, and its receivers."""
+    from wagtail import signals as wagtail_signals
+    from wagtail.images import get_image_model
+    from wagtail.models import Page, PageViewRestriction, Site
+
+    from catalogue.models import Award, District, EventFormat, Industry, Season
+    from cms import webhooks
+    from pages.models import ProgrammeSettings
+
+    _connect(wagtail_signals.page_published, _on_page("published"), "page.published")
+    _connect(wagtail_signals.page_unpublished, _on_page("unpublished"), "page.unpublished")
+    _connect(wagtail_signals.post_page_move, _on_page("moved"), "page.moved")
+    # A slug saved outside publishing (code, a data fix) moves the page as well.
+    _connect(wagtail_signals.page_slug_changed, _on_page("moved"), "page.slug_changed")
+    # Deleting a page deletes one row per class of its multi-table chain, and Django sends
+    # post_delete for each; every chain ends in Page, so listening there counts it once.
+    _connect(post_delete, _on_page("deleted"), "page.deleted", sender=Page)
+    for signal in (post_save, post_delete):
+        _connect(signal, _on_view_restriction, "page.restriction", sender=PageViewRestriction)
+
+    # Snippets with drafts (Award) change what clients see when published or unpublished.
+    _connect(wagtail_signals.published, _on_object("snippet", "published"), "published")
+    _connect(wagtail_signals.unpublished, _on_object("snippet", "unpublished"), "unpublished")
+    _connect(post_delete, _on_object("snippet", "deleted"), "deleted", sender=Award)
+    # Plain snippets are live as soon as they are saved.
+    for model in (Industry, District, EventFormat, Season):
+        _connect(post_save, _on_object("snippet", "saved"), "saved", sender=model)
+        _connect(post_delete, _on_object("snippet", "deleted"), "deleted", sender=model)
+    # Site-wide values, and the sites themselves (host names, root pages).
+    for model in (ProgrammeSettings, Site):
+        _connect(post_save, _on_object("settings", "saved"), "saved", sender=model)
+        _connect(post_delete, _on_object("settings", "deleted"), "deleted", sender=model)
+    # An image's title, alt text and focal point are part of what the API returns.
+    image_model = get_image_model()
+    _connect(post_save, _on_object("image", "saved"), "saved", sender=image_model)
+    _connect(post_delete, _on_object("image", "deleted"), "deleted", sender=image_model)
+
+    # The version first, so that the webhook tells the version that includes the change.
+    _connect(content_changed, _bump_version, "bump_version")
+    _connect(content_changed, webhooks.enqueue_delivery, "webhooks")

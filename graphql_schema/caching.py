@@ -1,0 +1,224 @@
+"""Caching of GraphQL GET queries: on the server for content, in browsers and CDNs by ETag.
+
+Each validated GET document gets one of three policies:
+
+- ``PRIVATE``: it reads a token holder's data (``registration``, ``preview``). Answered
+  with ``Cache-Control: private, no-store`` and never stored anywhere.
+- ``LIVE``: it reads booking data (sessions, seats left, "has upcoming sessions"), which
+  must be live. Never stored on the server; answered with an ETag and ``no-cache``.
+- ``CONTENT``: everything else. Kept in the default cache for
+  ``GRAPHQL_RESPONSE_CACHE_SECONDS`` under a key that includes the content version
+  (``cms.content_changes``), so a publish makes every earlier entry unreachable; answered
+  with an ETag and ``public, max-age=GRAPHQL_HTTP_MAX_AGE, must-revalidate``.
+
+Answers with errors are never stored, and tell caches not to store them either. POSTs
+never come here.
+"""
+
+import enum
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.cache import (
+    cc_delim_re,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from graphql import (
+    BREAK,
+    DocumentNode,
+    ExecutionResult,
+    GraphQLSchema,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_named_type,
+    visit,
+)
+
+from cms.content_changes import current_version
+
+logger = logging.getLogger(__name__)
+
+# Root fields whose answer belongs to whoever holds the token in the arguments.
+PRIVATE_ROOT_FIELDS = frozenset({"registration", "preview"})
+# Root fields that read booking data by name (their types say so as well).
+LIVE_ROOT_FIELDS = frozenset({"sessions", "session"})
+# Types backed by this app's models hold seats and registrations: always read live.
+LIVE_APP = "booking"
+# An argument with this in its name filters by sessions (enterprises' hasUpcomingSessions).
+LIVE_ARGUMENT_WORD = "session"
+
+STATE_ATTRIBUTE = "_graphql_cache_state"
+
+
+class Policy(enum.Enum):
+    CONTENT = "content"
+    LIVE = "live"
+    PRIVATE = "private"
+
+
+@dataclass
+class CacheState:
+    """What the view learnt about a GET request, for its response headers."""
+
+    policy: Policy
+    ok: bool = False  # executed (or found in the cache) without errors
+
+
+def policy_for(schema: GraphQLSchema, document: DocumentNode) -> Policy:
+    """The caching policy of a validated ``document`` (all its operations and fragments)."""
+    type_info = TypeInfo(schema)
+    visitor = _PolicyVisitor(type_info, schema.query_type)
+    visit(document, TypeInfoVisitor(type_info, visitor))
+    return visitor.policy
+
+
+class _PolicyVisitor(Visitor):
+    def __init__(self, type_info: TypeInfo, query_type):
+        super().__init__()
+        self.type_info = type_info
+        self.query_type = query_type
+        self.policy = Policy.CONTENT
+
+    def enter_field(self, node, *_):
+        name = node.name.value
+        parent = self.type_info.get_parent_type()
+        on_root = parent is not None and parent is self.query_type
+        if on_root and name in PRIVATE_ROOT_FIELDS:
+            self.policy = Policy.PRIVATE
+            return BREAK  # nothing is stricter
+        if (
+            (on_root and name in LIVE_ROOT_FIELDS)
+            or _is_live_type(parent)
+            or _is_live_type(self.type_info.get_type())
+        ):
+            self.policy = Policy.LIVE
+        return None
+
+    def enter_argument(self, node, *_):
+        if LIVE_ARGUMENT_WORD in node.name.value.lower():
+            self.policy = Policy.LIVE
+
+
+def _is_live_type(type_) -> bool:
+    """Whether a GraphQL type is (or, for a connection, lists) a booking model's type."""
+    if type_ is None:
+        return False
+    meta = getattr(getattr(get_named_type(type_), "graphene_type", None), "_meta", None)
+    model = getattr(meta, "model", None)
+    if model is None:  # a connection names its node type instead
+        model = getattr(getattr(getattr(meta, "node", None), "_meta", None), "model", None)
+    return model is not None and model._meta.app_label == LIVE_APP
+
+
+def cache_key(request, query: str, variables, operation_name, version: int) -> str:
+    """The response cache's key: the request's query, variables, operation and host, plus
+    the language, under the content version."""
+    material = json.dumps(
+        [
+            query,
+            variables,
+            operation_name,
+            request.build_absolute_uri("/"),  # media URLs are absolute, pages per site
+            translation.get_language(),
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return f"graphql:response:v{version}:{hashlib.sha256(material.encode()).hexdigest()}"
+
+
+def execute_get(
+    request,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    query: str,
+    variables,
+    operation_name,
+    execute: Callable[[], ExecutionResult],
+) -> ExecutionResult:
+    """Answer a validated GET document, from the response cache when its policy allows.
+
+    Records the policy on the request for ``finish_response``.
+    """
+    state = CacheState(policy_for(schema, document))
+    setattr(request, STATE_ATTRIBUTE, state)
+    key = None
+    if state.policy is Policy.CONTENT and settings.GRAPHQL_RESPONSE_CACHE_SECONDS > 0:
+        # The version is read before executing: a change committed meanwhile bumps it
+        # after its commit, so an entry stored under this version is never older than it.
+        key = cache_key(request, query, variables, operation_name, current_version())
+        data = _cache_get(key)
+        if data is not None:
+            state.ok = True
+            return ExecutionResult(data=data)
+    result = execute()
+    state.ok = not result.errors
+    if key is not None and state.ok and result.data is not None:
+        _cache_set(key, result.data)
+    return result
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.exception("GraphQL response cache unavailable")  # answer without it
+        return None
+
+
+def _cache_set(key: str, data) -> None:
+    try:
+        cache.set(key, data, settings.GRAPHQL_RESPONSE_CACHE_SECONDS)
+    except Exception:
+        logger.exception("GraphQL response cache unavailable")
+
+
+def etag(content: bytes) -> str:
+    """A strong ETag: the body's hash."""
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+def _drop_csrf_cookie(response) -> None:
+    """Answers that caches share must neither set cookies nor vary by them. graphene-django's
+    view sets the CSRF cookie (``ensure_csrf_cookie``), which this endpoint never reads."""
+    response.cookies.pop(settings.CSRF_COOKIE_NAME, None)
+    if response.has_header("Vary"):
+        kept = [v for v in cc_delim_re.split(response["Vary"]) if v.lower() != "cookie"]
+        if kept:
+            response["Vary"] = ", ".join(kept)
+        else:
+            del response["Vary"]
+
+
+def finish_response(request, response):
+    """Caching headers for the answer to a GET; a 304 when ``If-None-Match`` matches."""
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return response  # GraphiQL's page
+    _drop_csrf_cookie(response)
+    # Access-Control-Allow-Origin depends on Origin, also when a request has none.
+    patch_vary_headers(response, ["Origin"])
+    state = getattr(request, STATE_ATTRIBUTE, None)
+    if state is None or not state.ok or response.status_code != 200:
+        patch_cache_control(response, no_store=True)  # errors are never cached
+        return response
+    if state.policy is Policy.PRIVATE:
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+    if state.policy is Policy.LIVE:
+        patch_cache_control(response, no_cache=True)
+    else:
+        patch_cache_control(
+            response, public=True, max_age=settings.GRAPHQL_HTTP_MAX_AGE, must_revalidate=True
+        )
+    response["ETag"] = etag(response.content)
+    return get_conditional_response(request, etag=response["ETag"], response=response)
