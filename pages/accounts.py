@@ -25,6 +25,7 @@ from wagtail.models import (
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
+    Task,
     Workflow,
     WorkflowPage,
     WorkflowTask,
@@ -145,6 +146,9 @@ def ensure_programme_groups() -> tuple[Group, Group]:
                 GroupCollectionPermission.objects.get_or_create(
                     group=group, collection=root_collection, permission=permission
                 )
+    # Wagtail's default workflow on the whole tree, named in Russian like the rest.
+    Workflow.objects.filter(name="Moderators approval").update(name="Проверка модераторами")
+    Task.objects.filter(name="Moderators approval").update(name="Проверка модераторами")
     return groups[EDITORS], groups[MODERATORS]
 
 

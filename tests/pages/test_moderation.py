@@ -201,3 +201,11 @@ def test_enterprise_dashboard_shows_its_page_and_moderation_state(client, site_t
 def test_editors_dashboard_has_no_enterprise_panel(client, django_user_model, enterprise):
     client.force_login(staff_member(django_user_model, EDITORS, "editor"))
     assert "Моё предприятие" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_wagtails_default_workflow_is_named_in_russian(db):
+    from wagtail.models import Task, Workflow
+
+    assert not Workflow.objects.filter(name="Moderators approval").exists()
+    assert Workflow.objects.filter(name="Проверка модераторами").exists()
+    assert Task.objects.filter(name="Проверка модераторами").exists()
