@@ -97,7 +97,36 @@ IMAGE_PERMISSIONS = ["add_image", "change_image", "choose_image"]
 
 def group_prefix(enterprise: EnterprisePage) -> str:
     """The stable start of the group's name: the page id survives renames."""
-    return f"Предприятие #{enterprise.pk}: "
+    return f"{ENTERPRISE_GROUP_PREFIX}{enterprise.pk}: "
+
+
+ENTERPRISE_GROUP_PREFIX = "Предприятие #"
+
+
+def is_enterprise_account(user) -> bool:
+    """A login of an enterprise's staff only: in an enterprise group, not programme staff."""
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return False
+    cached = getattr(user, "_is_enterprise_account", None)
+    if cached is None:
+        names = list(user.groups.values_list("name", flat=True))
+        cached = any(name.startswith(ENTERPRISE_GROUP_PREFIX) for name in names) and not (
+            {EDITORS, MODERATORS} & set(names)
+        )
+        user._is_enterprise_account = cached
+    return cached
+
+
+def enterprises_of(user):
+    """The enterprise pages granted to the user's own enterprise groups (not via ancestors)."""
+    return (
+        EnterprisePage.objects.filter(
+            group_permissions__group__in=user.groups.all(),
+            group_permissions__permission__codename="change_page",
+        )
+        .distinct()
+        .order_by("title")
+    )
 
 
 def _named(enterprise: EnterprisePage) -> str:

@@ -62,18 +62,6 @@ class EnterpriseAccountButton(PageMenuItem):
         )
 
 
-def enterprises_of(user):
-    """The enterprise pages granted to the user's own enterprise groups (not via ancestors)."""
-    return (
-        EnterprisePage.objects.filter(
-            group_permissions__group__in=user.groups.all(),
-            group_permissions__permission__codename="change_page",
-        )
-        .distinct()
-        .order_by("title")
-    )
-
-
 MODERATION_STATUS = {
     "in_progress": "правка ждёт проверки редакцией",
     "needs_changes": "редакция просит внести изменения",

@@ -46,8 +46,29 @@ def enterprise_account_button(page, user, *args, **kwargs):
 @hooks.register("construct_homepage_panels")
 def add_my_enterprise_panel(request, panels):
     """An enterprise account lands on its own page, its moderation state and sessions."""
-    from pages.admin_views import MyEnterprisePanel, enterprises_of
+    from pages.accounts import enterprises_of
+    from pages.admin_views import MyEnterprisePanel
 
     enterprises = list(enterprises_of(request.user))
     if enterprises:
         panels.append(MyEnterprisePanel(enterprises))
+
+
+@hooks.register("construct_page_chooser_queryset")
+def offer_enterprises_only_public_pages(pages, request):
+    """Enterprise accounts link to public pages and their own, never to others' drafts."""
+    from pages.accounts import is_enterprise_account
+    from pages.admin_guard import chooser_pages
+
+    if is_enterprise_account(request.user):
+        return chooser_pages(pages, request.user)
+    return pages
+
+
+@hooks.register("construct_reports_menu")
+def hide_reports_from_enterprises(request, menu_items):
+    """Reports cover the whole site; enterprise accounts are refused them (admin_guard)."""
+    from pages.accounts import is_enterprise_account
+
+    if is_enterprise_account(request.user):
+        menu_items[:] = []
