@@ -22,7 +22,8 @@ help:
 	@echo "make install  create .venv and install the project with its dev tools"
 	@echo "make run      migrate, load demo content and serve on http://127.0.0.1:8000/"
 	@echo "make test     pytest on SQLite, then on a throwaway PostgreSQL"
-	@echo "              (one of them: make test-sqlite, make test-postgres)"
+	@echo "              (one of them: make test-sqlite, make test-postgres; browser tests"
+	@echo "              only: make test-sqlite PYTEST_ARGS=\"-m browser\")"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make check    missing migrations and the production deploy checks"
 
@@ -53,6 +54,9 @@ run: install
 # SQLite first (fast; DATABASE_URL unset so it is really SQLite), then PostgreSQL, which
 # scripts/with_postgres.py starts and removes (it skips if PostgreSQL is missing, unless CI=true).
 # `make -j2 --output-sync=target test` runs the two at the same time.
+# The browser tests (tests/browser, marker `browser`: the admin driven in Chromium) run in
+# the SQLite run only: they test what people do in the admin, not the database, and take
+# the longest. PYTEST_ARGS="-m browser" runs only them (its -m comes last and wins).
 test: test-sqlite test-postgres
 
 test-sqlite: install
@@ -61,7 +65,7 @@ test-sqlite: install
 
 test-postgres: install
 	@echo "== pytest on PostgreSQL"
-	$(PY) scripts/with_postgres.py -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) scripts/with_postgres.py -- $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
