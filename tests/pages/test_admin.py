@@ -19,6 +19,20 @@ def test_admin_speaks_russian(editor_client, site_tree):
     assert '<html lang="ru"' in response.content.decode()
 
 
+def test_admin_speaks_russian_to_an_english_browser_unless_asked(editor_client, site_tree):
+    from wagtail.users.models import UserProfile
+
+    english_browser = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    home = editor_client.get(reverse("wagtailadmin_home"), **english_browser).content.decode()
+    assert '<html lang="ru"' in home and "Панель управления" in home, home[:400]
+    user = editor_client.get(reverse("wagtailadmin_home")).wsgi_request.user
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    home = editor_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert '<html lang="en"' in home
+
+
 @pytest.mark.parametrize(
     "section, model_name",
     [
