@@ -79,3 +79,9 @@ def test_programme_settings_form_opens(editor_client, site_tree):
     )
     assert response.status_code == 200
     assert "экскурсий с 2019 года" in response.content.decode().lower()
+
+
+def test_admin_sends_no_editor_e_mail_hashes_to_gravatar(editor_client, site_tree):
+    home = editor_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Панель управления" in home
+    assert "gravatar" not in home
