@@ -28,6 +28,7 @@ in other processes, such as a front end's static regeneration.
 """
 
 import logging
+from datetime import timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
@@ -111,6 +112,34 @@ def bump_version() -> None:
 
 def _bump_version(sender, **kwargs) -> None:
     bump_version()
+
+
+# --- Changes that come from time alone --------------------------------------------------
+
+
+def seconds_until_time_changes_content(now=None) -> float:
+    """Seconds until the clock alone changes what the API shows, with no signal sent.
+
+    A live page or a published award vanishes at its ``expire_at`` (the visibility
+    rules compare with now, whether or not ``publish_scheduled`` has run), and at
+    midnight in Moscow the current season and "upcoming" dates may turn. A cached answer
+    must not outlive the nearest of these.
+    """
+    from wagtail.models import Page
+
+    from catalogue.models import Award
+
+    now = now or timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    deadlines = [midnight + timedelta(days=1)]
+    for queryset in (
+        Page.objects.filter(live=True, expire_at__gt=now),
+        Award.objects.filter(live=True, expire_at__gt=now),
+    ):
+        soonest = queryset.order_by("expire_at").values_list("expire_at", flat=True).first()
+        if soonest is not None:
+            deadlines.append(soonest)
+    return max(0.0, (min(deadlines) - now).total_seconds())
 
 
 # --- From Wagtail's and Django's signals to content_changed ----------------------------

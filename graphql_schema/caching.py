@@ -43,7 +43,7 @@ from graphql import (
     visit,
 )
 
-from cms.content_changes import current_version
+from cms.content_changes import current_version, seconds_until_time_changes_content
 
 logger = logging.getLogger(__name__)
 
@@ -177,8 +177,12 @@ def _cache_get(key: str):
 
 
 def _cache_set(key: str, data) -> None:
+    # No signal tells of an expiry date passing: the entry must be gone by then.
+    timeout = min(settings.GRAPHQL_RESPONSE_CACHE_SECONDS, seconds_until_time_changes_content())
+    if timeout < 1:
+        return
     try:
-        cache.set(key, data, settings.GRAPHQL_RESPONSE_CACHE_SECONDS)
+        cache.set(key, data, int(timeout))
     except Exception:
         logger.exception("GraphQL response cache unavailable")
 

@@ -338,3 +338,18 @@ def test_no_webhook_without_urls(news, webhook_server, settings, committed):
     with committed():
         news.save_revision().publish()
     assert webhook_server.received == []
+
+
+def test_time_alone_changes_content_at_the_next_expiry_or_midnight(db):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from cms.content_changes import seconds_until_time_changes_content
+
+    moscow = ZoneInfo("Europe/Moscow")
+    now = datetime(2026, 11, 26, 23, 0, tzinfo=moscow)
+    assert seconds_until_time_changes_content(now) == 3600  # midnight in Moscow
+
+    factories.AwardFactory(expire_at=now + timedelta(minutes=10))
+    factories.AwardFactory(live=False, expire_at=now + timedelta(minutes=1))  # a draft
+    assert seconds_until_time_changes_content(now) == 600

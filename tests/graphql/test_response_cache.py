@@ -1,8 +1,12 @@
 """Caching of GET queries, seen from a client: what is reused, what is always live."""
 
+from datetime import timedelta
+from unittest import mock
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from graphql import parse
 from wagtail.models import PageViewRestriction
 
@@ -59,6 +63,20 @@ def test_the_cache_is_really_used_until_content_changes(graphql, news, settings)
 
     settings.GRAPHQL_RESPONSE_CACHE_SECONDS = 0  # off: every GET runs the query
     assert get_data(graphql, NEWS, {"slug": news.slug})["news"]["title"] == "Тихая правка"
+
+
+def test_a_cached_answer_does_not_outlive_an_expiry_date(graphql, news):
+    """No signal fires when a page's expiry passes: the entry must be gone by then."""
+    now = timezone.now()
+    NewsPage.objects.filter(pk=news.pk).update(expire_at=now + timedelta(seconds=60))
+    assert get_data(graphql, NEWS, {"slug": news.slug})["news"]["title"] == "Первая версия"
+
+    later = now + timedelta(seconds=90)  # well within the cache's own 300 seconds
+    with (
+        mock.patch("django.utils.timezone.now", return_value=later),
+        mock.patch("django.core.cache.backends.locmem.time.time", return_value=later.timestamp()),
+    ):
+        assert get_data(graphql, NEWS, {"slug": news.slug})["news"] is None
 
 
 def test_publishing_shows_at_once(graphql, news, django_capture_on_commit_callbacks):
