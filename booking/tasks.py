@@ -1,20 +1,19 @@
 """Background work for booking (django-tasks).
 
-django-tasks has no retries of its own, so ``send_notice`` retries a failed send itself:
-on a backend that can run a task later it re-enqueues itself with a delay; on one that
-cannot (the in-process ImmediateBackend of development and tests) it retries inline a
-few times. The registration was committed before the task was queued, so a send that
-fails for good loses nothing: the visitor's page still shows the registration's state.
+django-tasks has no retries of its own, so ``send_notice`` retries a failed send itself
+(``cms.task_retries``): later on a backend that can defer, inline a few times on the
+in-process backend of development and tests. The registration was committed before the
+task was queued, so a send that fails for good loses nothing: the visitor's page still
+shows the registration's state.
 """
 
-import datetime
 import logging
-import time
 from smtplib import SMTPException
 
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import task
+
+from cms.task_retries import retry_later
 
 logger = logging.getLogger(__name__)
 
@@ -64,28 +63,9 @@ def send_notice(registration_id: int, notice: str, attempt: int = 1) -> None:
                 attempt,
                 exc,
             )
-        if _enqueue_retry(registration_id, notice, attempt + 1, delay):
+        pause = getattr(
+            settings, "BOOKING_EMAIL_INLINE_RETRY_SECONDS", DEFAULT_INLINE_RETRY_SECONDS
+        )
+        if retry_later(send_notice, (registration_id, notice), attempt + 1, delay, pause):
             return
-        # This backend cannot defer: retry here, after a short pause.
-        time.sleep(
-            getattr(settings, "BOOKING_EMAIL_INLINE_RETRY_SECONDS", DEFAULT_INLINE_RETRY_SECONDS)
-        )
         attempt += 1
-
-
-def _enqueue_retry(registration_id: int, notice: str, attempt: int, delay: float) -> bool:
-    """Queue the next attempt ``delay`` seconds from now; False if the backend cannot defer."""
-    if not send_notice.get_backend().supports_defer:
-        return False
-    run_after = timezone.now() + datetime.timedelta(seconds=delay)
-    try:
-        send_notice.using(run_after=run_after).enqueue(registration_id, notice, attempt)
-    except Exception:
-        # The queue itself is unavailable: say which registration missed its e-mail.
-        logger.exception(
-            "Booking e-mail %s for registration %s: could not queue attempt %s",
-            notice,
-            registration_id,
-            attempt,
-        )
-    return True

@@ -12,18 +12,18 @@ it in constant time and answer 2xx; anything else is retried a few times, then l
 Delivery is a django-tasks task per URL, so a slow or dead receiver never fails a publish.
 """
 
-import datetime
 import hashlib
 import hmac
 import json
 import logging
-import time
 import urllib.error
 import urllib.request
 
 from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
+
+from cms.task_retries import retry_later
 
 logger = logging.getLogger(__name__)
 
@@ -96,17 +96,11 @@ def deliver(url: str, body: str, attempt: int = 1) -> None:
             )
             return
         logger.warning("Content webhook to %s failed (attempt %s): %r", url, attempt, error)
-        if deliver.get_backend().supports_defer:
-            run_after = timezone.now() + datetime.timedelta(seconds=delays[attempt - 1])
-            try:
-                deliver.using(run_after=run_after).enqueue(url, body, attempt + 1)
-            except Exception:
-                logger.exception("Content webhook to %s: retry %s not queued", url, attempt + 1)
-            return
-        # An in-process backend cannot defer: retry here after a short pause.
-        time.sleep(
-            getattr(settings, "CONTENT_WEBHOOK_INLINE_RETRY_SECONDS", DEFAULT_INLINE_RETRY_SECONDS)
+        pause = getattr(
+            settings, "CONTENT_WEBHOOK_INLINE_RETRY_SECONDS", DEFAULT_INLINE_RETRY_SECONDS
         )
+        if retry_later(deliver, (url, body), attempt + 1, delays[attempt - 1], pause):
+            return
         attempt += 1
 
 
