@@ -6,6 +6,7 @@ shows is exactly what a real front end would get. Production sets PREVIEW_URL to
 front end and leaves DEV_PREVIEW_ENABLED off.
 """
 
+from django.conf import settings
 from django.http import Http404
 from django.template.response import TemplateResponse
 
@@ -33,8 +34,6 @@ fragment Blocks on StreamBlock {
 
 def dev_preview(request):
     """Render the draft behind ``?token=`` the way a minimal front end would."""
-    from django.conf import settings
-
     if not settings.DEV_PREVIEW_ENABLED:
         raise Http404
     token = request.GET.get("token", "")

@@ -40,6 +40,8 @@ WAGTAIL_DEFAULT_GROUP = {EDITORS: "Editors", MODERATORS: "Moderators"}
 ENTERPRISE_WORKFLOW = "Модерация предприятий"
 ENTERPRISE_TASK = "Проверка редакцией"
 CATALOGUE_MODELS = ["industry", "district", "eventformat", "season", "award"]
+# Every enterprise group's name starts so (then the page id, which survives renames).
+ENTERPRISE_GROUP_PREFIX = "Предприятие #"
 
 # Page permissions on the whole tree, as Wagtail names them.
 PAGE_PERMISSIONS = {
@@ -98,9 +100,6 @@ IMAGE_PERMISSIONS = ["add_image", "change_image", "choose_image"]
 def group_prefix(enterprise: EnterprisePage) -> str:
     """The stable start of the group's name: the page id survives renames."""
     return f"{ENTERPRISE_GROUP_PREFIX}{enterprise.pk}: "
-
-
-ENTERPRISE_GROUP_PREFIX = "Предприятие #"
 
 
 def is_enterprise_account(user) -> bool:

@@ -43,8 +43,8 @@ def create_account_view(request, page_id):
         user, password = create_enterprise_account(
             enterprise, form.cleaned_data["email"], form.cleaned_data["full_name"]
         )
-        context.update(account=user, password=password, form=EnterpriseAccountForm())
-        return TemplateResponse(request, "pages/admin/enterprise_account.html", context)
+        context.update(account=user, password=password)
+        form = EnterpriseAccountForm()  # ready for the next colleague
     context["form"] = form
     return TemplateResponse(request, "pages/admin/enterprise_account.html", context)
 
