@@ -15,8 +15,12 @@ from booking.errors import BookingErrorCode, booking_error
 from booking.models import TourSession
 
 
-def lock_session(session_id: int) -> TourSession:
-    """Lock and return the session; call inside ``transaction.atomic()``."""
+def lock_session(session_id: int, visible_only: bool = False) -> TourSession:
+    """Lock and return the session; call inside ``transaction.atomic()``.
+
+    ``visible_only``: a session at an enterprise the public cannot see is not found
+    (TourSession.DoesNotExist), as it is for reading.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # SET LOCAL: the timeout ends with this transaction.
@@ -25,6 +29,8 @@ def lock_session(session_id: int) -> TourSession:
                 [f"{settings.BOOKING_LOCK_TIMEOUT_SECONDS * 1000}ms"],
             )
     sessions = TourSession.objects.select_related("enterprise").select_for_update(of=("self",))
+    if visible_only:
+        sessions = sessions.filter(pk__in=TourSession.objects.visible().values("pk"))
     try:
         return sessions.get(pk=session_id)
     except OperationalError as error:

@@ -16,6 +16,9 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
 
+from pages.models import EnterprisePage
+from pages.visibility import published
+
 
 class Audience(models.TextChoices):
     SCHOOLCHILDREN = "schoolchildren", "школьники"
@@ -25,6 +28,14 @@ class Audience(models.TextChoices):
 
 
 class TourSessionQuerySet(models.QuerySet):
+    def visible(self):
+        """Sessions at enterprises the public may see (live, public, not expired).
+
+        Reading and booking both start here, so a hidden enterprise's sessions can be
+        neither listed nor booked by guessing their ids.
+        """
+        return self.filter(enterprise__in=published(EnterprisePage.objects.all()))
+
     def scheduled(self):
         return self.filter(status=TourSession.Status.SCHEDULED)
 

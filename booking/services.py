@@ -172,7 +172,9 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
     name, email, phone = _check_request(request)
     try:
         with transaction.atomic():
-            session = locking.lock_session(request.session_id)
+            # Visitors book only what they could read: a hidden enterprise's session is
+            # NOT_FOUND, whatever its id.
+            session = locking.lock_session(request.session_id, visible_only=True)
             now = timezone.now()  # after the lock: waitlist order is the order of the lock
             _expire_holds_locked(session, now)
             existing = Registration.objects.filter(

@@ -89,7 +89,7 @@ def session_queryset(tree: SelectionTree):
     """
     enterprises = enterprise_queryset(tree.get("enterprise", {}))
     queryset = (
-        TourSession.objects.filter(enterprise__in=published(EnterprisePage.objects.all()))
+        TourSession.objects.visible()
         .with_seats_taken()
         .prefetch_related(Prefetch("enterprise", queryset=enterprises))
     )

@@ -231,3 +231,43 @@ def test_sessions_of_unpublished_enterprises_are_hidden(graphql, site_tree):
         {"id": str(hidden.pk)},
     )
     assert data == {"sessions": {"totalCount": 0}, "session": None}
+
+
+@pytest.mark.parametrize("hidden_by", ["draft", "unpublished", "password", "login", "expired"])
+def test_sessions_of_hidden_enterprises_cannot_be_booked(graphql, site_tree, hidden_by):
+    """Booking applies reading's visibility: a guessed id of a hidden enterprise's session
+    is NOT_FOUND, holds nothing and names nothing of the enterprise."""
+    from wagtail.models import PageViewRestriction
+
+    enterprise = factories.EnterprisePageFactory(
+        parent=site_tree.enterprise_index, title="Закрытый завод", slug="zakrytyj"
+    )
+    session = factories.TourSessionFactory(enterprise=enterprise, meeting_point="Проходная 7")
+    if hidden_by == "draft":
+        enterprise.live = False
+        enterprise.save()
+    elif hidden_by == "unpublished":
+        enterprise.unpublish()
+    elif hidden_by in ("password", "login"):
+        PageViewRestriction.objects.create(
+            page=enterprise,
+            restriction_type=PageViewRestriction.PASSWORD
+            if hidden_by == "password"
+            else PageViewRestriction.LOGIN,
+            password="x",
+        )
+    else:
+        enterprise.expire_at = timezone.now() - datetime.timedelta(minutes=1)
+        enterprise.save()
+
+    query = """mutation($input: RegisterForSessionInput!) { registerForSession(input: $input) {
+      registration { session { title meetingPoint enterprise { name slug url } } }
+      errors { code } } }"""
+    response = graphql.post(query, register_input(session))
+    body = response.json()
+    assert "errors" not in body, body
+    payload = body["data"]["registerForSession"]
+    assert payload["registration"] is None
+    assert [error["code"] for error in payload["errors"]] == ["NOT_FOUND"]
+    assert "Закрытый" not in response.content.decode() and "Проходная" not in str(body)
+    assert not Registration.objects.exists()
