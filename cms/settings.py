@@ -144,6 +144,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No single statement runs longer than this (0: no limit); GraphQL requests also have
+    # their own budget (GRAPHQL_TIME_BUDGET_SECONDS).
+    _statement_timeout = env_int("DB_STATEMENT_TIMEOUT_MS", 15_000)
+    if _statement_timeout:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c statement_timeout={_statement_timeout}"
+        )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -271,8 +280,14 @@ GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 20)
 GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 10_000)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2_000)
 GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 500)
-# Fields weighted by how often lists repeat them (`first`, else the page cap; 10 per list).
+# Fields weighted by how often lists repeat them (`first`, else the page cap; a plain list
+# by its declared maximum): an upper bound of the fields one query may resolve.
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 250_000)
+# What still runs long ends with TIME_LIMIT_EXCEEDED, well before gunicorn's timeout: no
+# SQL query starts after this many seconds of a request (0: no budget).
+GRAPHQL_TIME_BUDGET_SECONDS = env_int("GRAPHQL_TIME_BUDGET_SECONDS", 10)
+# Larger answers are replaced by RESPONSE_TOO_LARGE.
+GRAPHQL_MAX_RESPONSE_BYTES = env_int("GRAPHQL_MAX_RESPONSE_BYTES", 5 * 1024 * 1024)
 
 # Headless preview: the admin's preview opens PREVIEW_URL?token=… on the front end, and
 # `preview(token)` in GraphQL returns the draft until the token expires.

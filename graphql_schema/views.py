@@ -1,4 +1,9 @@
-"""The public GraphQL endpoint: anonymous, limited, GET answers cached, unexpected errors masked."""
+"""The public GraphQL endpoint: anonymous, limited, GET answers cached, unexpected errors masked.
+
+HTTP status codes tell monitoring and proxies who is at fault: 400 for a request the
+server refuses, 415 for a body it does not take, 500 for a server error (masked), 503
+with ``Retry-After`` while the database is unreachable.
+"""
 
 import json
 import logging
@@ -7,10 +12,11 @@ import re
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
-from graphene_django.views import GraphQLView, HttpError
+from graphene_django.views import GraphQLView, HttpError, set_rollback
 from graphql import (
     ExecutionResult,
     GraphQLError,
@@ -23,10 +29,14 @@ from graphql import (
 from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
 
 from graphql_schema import caching
+from graphql_schema.core.errors import InvalidInput
+from graphql_schema.core.inputs import check_document_text, check_variables, text_problem
+from graphql_schema.deadline import DeadlineExceeded, request_deadline
 from graphql_schema.validation import Limits, check_limits
 
 logger = logging.getLogger("graphql_schema")
 
+COST_ATTRIBUTE = "_graphql_cost"
 MASKED_MESSAGE = "Внутренняя ошибка сервера. Мы уже знаем о ней."
 SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 
@@ -65,6 +75,39 @@ def bad_request(message: str) -> HttpError:
     return HttpError(HttpResponseBadRequest(message))
 
 
+# Bodies of these types are read; anything else is refused. Form encodings would let a
+# cross-site form post a mutation without the browser's CORS preflight.
+ACCEPTED_CONTENT_TYPES = ("application/json", "application/graphql")
+# PostgreSQL's query_canceled: the statement_timeout ended a query.
+QUERY_CANCELED = "57014"
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def _json_loads(text: str):
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise bad_request("JSON вложен слишком глубоко.") from None
+    except ValueError:
+        raise bad_request("Тело запроса — не JSON.") from None
+
+
+def _classify(original: BaseException) -> str | None:
+    """The error code for a failure outside GraphQL's own errors, or None if unexpected."""
+    if isinstance(original, DeadlineExceeded):
+        return "TIME_LIMIT_EXCEEDED"
+    if isinstance(original, OperationalError | InterfaceError):
+        cause = getattr(original, "__cause__", None)
+        if getattr(cause, "sqlstate", None) == QUERY_CANCELED:
+            return "TIME_LIMIT_EXCEEDED"
+        return "SERVICE_UNAVAILABLE"
+    return None
+
+
+TIME_LIMIT_MESSAGE = "Запрос выполнялся слишком долго и был остановлен. Упростите его."
+UNAVAILABLE_MESSAGE = "Сервис временно недоступен. Повторите запрос через несколько секунд."
+
+
 class PublicGraphQLView(GraphQLView):
     """GraphQL over GET (queries) and POST, never batched, never acting as a logged-in user."""
 
@@ -82,6 +125,8 @@ class PublicGraphQLView(GraphQLView):
             if request.method == "GET":
                 # Cache-Control and ETag (a 304 when the client has this answer already).
                 response = caching.finish_response(request, response)
+        if response.status_code == 503:
+            response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         add_cors_headers(request, response)
         return response
 
@@ -96,14 +141,103 @@ class PublicGraphQLView(GraphQLView):
         return settings.GRAPHIQL_ENABLED and super().can_display_graphiql(request, data)
 
     def parse_body(self, request):
+        """The request's body as a dict: JSON or a GraphQL document, nothing else.
+
+        A GET's body is never read: the URL alone decides the answer a cache stores.
+        """
+        if request.method != "POST":
+            return {}
         if len(request.body) > settings.GRAPHQL_MAX_QUERY_BYTES * 4:
             raise bad_request("Тело запроса слишком большое.")
-        if (
-            self.get_content_type(request) == "application/json"
-            and request.body.lstrip()[:1] == b"["
-        ):
+        content_type = self.get_content_type(request)
+        if content_type not in ACCEPTED_CONTENT_TYPES:
+            raise HttpError(
+                HttpResponse(
+                    "Тело запроса принимается только как application/json или application/graphql.",
+                    status=415,
+                )
+            )
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_request("Тело запроса — не UTF-8.") from None
+        if content_type == "application/graphql":
+            return {"query": text}
+        if text.lstrip()[:1] == "[":
             raise bad_request("Пакетные запросы (batching) не поддерживаются.")
-        return super().parse_body(request)
+        data = _json_loads(text)
+        if not isinstance(data, dict):
+            raise bad_request("Тело запроса должно быть JSON-объектом.")
+        return data
+
+    def get_graphql_params(self, request, data):
+        """query, variables, operation name and id, each checked for its type."""
+        query = request.GET.get("query") or data.get("query")
+        variables = request.GET.get("variables") or data.get("variables")
+        operation_name = request.GET.get("operationName") or data.get("operationName")
+        if isinstance(variables, str):
+            variables = _json_loads(variables)
+        if operation_name in ("null", ""):
+            operation_name = None
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise bad_request("Имя операции (operationName) должно быть строкой.")
+        return query, variables, operation_name, None
+
+    def get_response(self, request, data, show_graphiql=False):
+        """The JSON answer and its status; the status says whose fault an error is."""
+        query, variables, operation_name, _ = self.get_graphql_params(request, data)
+        try:
+            with request_deadline(settings.GRAPHQL_TIME_BUDGET_SECONDS):
+                result = self.execute_graphql_request(
+                    request, data, query, variables, operation_name, show_graphiql
+                )
+        except (OperationalError, InterfaceError, DeadlineExceeded) as error:
+            # Outside any resolver (the cache's content version, a lock): the same answers.
+            result = ExecutionResult(errors=[GraphQLError(str(error), original_error=error)])
+        if result is None:
+            return None, 200
+        response = {}
+        status = 200
+        if result.errors:
+            set_rollback()
+            codes = {self._code(error) for error in result.errors}
+            if "SERVICE_UNAVAILABLE" in codes:
+                status = 503
+            elif "TIME_LIMIT_EXCEEDED" in codes:
+                status = 400
+            elif "INTERNAL_ERROR" in codes:
+                status = 500
+            if status != 200:
+                # One clear error instead of one per field the failure cut short.
+                first = next(e for e in result.errors if self._code(e) in codes - {None})
+                result = ExecutionResult(errors=[first])
+            response["errors"] = [self.format_error(error) for error in result.errors]
+            if status == 200 and any(not getattr(e, "path", None) for e in result.errors):
+                status = 400  # refused before execution: validation, limits, input
+        if status == 200:
+            response["data"] = result.data
+        cost = getattr(request, COST_ATTRIBUTE, None)
+        if cost is not None:
+            response["extensions"] = {"cost": cost}
+        encoded = self.json_encode(request, response, pretty=show_graphiql)
+        if len(encoded) > settings.GRAPHQL_MAX_RESPONSE_BYTES:
+            set_rollback()
+            error = GraphQLError(
+                f"Ответ больше {settings.GRAPHQL_MAX_RESPONSE_BYTES} байт: запросите меньше "
+                "полей или элементов.",
+                extensions={"code": "RESPONSE_TOO_LARGE"},
+            )
+            encoded = self.json_encode(request, {"errors": [error.formatted]})
+            status = 400
+        request._graphql_status = status
+        return encoded, status
+
+    @staticmethod
+    def _code(error) -> str | None:
+        original = getattr(error, "original_error", None)
+        if original is None or isinstance(original, GraphQLError):
+            return None
+        return _classify(original) or "INTERNAL_ERROR"
 
     def execute_graphql_request(
         self, request, data, query, variables, operation_name, show_graphiql=False
@@ -116,6 +250,13 @@ class PublicGraphQLView(GraphQLView):
             raise bad_request("Запрос (query) должен быть строкой.")
         if variables is not None and not isinstance(variables, dict):
             raise bad_request("Переменные (variables) должны быть объектом.")
+        try:
+            check_variables(variables)
+            problem = text_problem(query)
+        except InvalidInput as error:
+            return ExecutionResult(errors=[error])
+        if problem:
+            return ExecutionResult(errors=[InvalidInput(problem, field="query")])
         if len(query.encode()) > settings.GRAPHQL_MAX_QUERY_BYTES:
             return ExecutionResult(
                 errors=[
@@ -140,9 +281,12 @@ class PublicGraphQLView(GraphQLView):
         # Our limits run second, on documents the standard rules accept (known, acyclic
         # fragments), so a malformed document cannot trip them up.
         schema = self.schema.graphql_schema
-        errors = validate(schema, document, validation_rules()) or check_limits(
-            schema, document, limits()
-        )
+        errors = validate(schema, document, validation_rules()) or check_document_text(document)
+        if errors:
+            return ExecutionResult(errors=errors)
+        errors, cost = check_limits(schema, document, limits())
+        # Reported to clients (extensions.cost), as Saleor does, so they see their headroom.
+        setattr(request, COST_ATTRIBUTE, {"requested": cost, "limit": limits().max_cost})
         if errors:
             return ExecutionResult(errors=errors)
         if request.method != "GET":
@@ -181,10 +325,18 @@ class PublicGraphQLView(GraphQLView):
         if isinstance(error, GraphQLError):
             original = error.original_error
             if original is not None and not isinstance(original, GraphQLError):
-                logger.error("Unexpected error in GraphQL", exc_info=original)
+                code = _classify(original)
                 formatted = error.formatted
-                formatted["message"] = MASKED_MESSAGE
-                formatted["extensions"] = {"code": "INTERNAL_ERROR"}
+                if code == "TIME_LIMIT_EXCEEDED":
+                    logger.warning("GraphQL request stopped by the time budget: %s", original)
+                    formatted["message"] = TIME_LIMIT_MESSAGE
+                elif code == "SERVICE_UNAVAILABLE":
+                    logger.error("Database unavailable during a GraphQL request: %s", original)
+                    formatted["message"] = UNAVAILABLE_MESSAGE
+                else:
+                    logger.error("Unexpected error in GraphQL", exc_info=original)
+                    formatted["message"] = MASKED_MESSAGE
+                formatted["extensions"] = {"code": code or "INTERNAL_ERROR"}
                 return formatted
             formatted = error.formatted
             if not settings.GRAPHQL_INTROSPECTION:

@@ -86,7 +86,9 @@ class EnterpriseAccountGuard:
             return bool(ids) and own_pages(user).filter(pk__in=ids).count() != len(ids)
         if name == CHOSEN_PAGES:
             # The widget asks for the pages already chosen: answer for those it may offer.
-            ids = [value for value in request.GET.getlist("id") if value.isdigit()]
+            ids = [
+                value for value in request.GET.getlist("id") if value.isascii() and value.isdigit()
+            ]
             offered = chooser_pages(Page.objects.filter(pk__in=ids), user)
             request.GET = request.GET.copy()
             request.GET.setlist("id", [str(pk) for pk in offered.values_list("pk", flat=True)])

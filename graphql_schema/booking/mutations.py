@@ -9,6 +9,8 @@ from booking import services
 from booking.errors import BookingErrorCode as Code
 from booking.errors import booking_error
 from graphql_schema.booking.types import BookingError, Registration, RegistrationReceipt
+from graphql_schema.core.inputs import parse_id
+from graphql_schema.core.lists import BoundedList
 
 
 def client_ip(request) -> str | None:
@@ -39,7 +41,7 @@ def errors_from(error: ValidationError) -> list[BookingError]:
 class BookingMutation(graphene.Mutation):
     """Runs ``perform``; a ValidationError becomes ``errors`` and changes nothing."""
 
-    errors = graphene.List(graphene.NonNull(BookingError), required=True)
+    errors = BoundedList(BookingError, max_items=20)
 
     class Meta:
         abstract = True
@@ -86,11 +88,12 @@ class RegisterForSession(BookingMutation):
     def perform(cls, info, input):
         ip = client_ip(info.context)
         services.check_rate_limit("register", ip)
-        if not str(input.session_id).isdigit():
+        session_id = parse_id(input.session_id)
+        if session_id is None:
             raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="sessionId")
         outcome = services.register(
             services.RegistrationRequest(
-                session_id=int(input.session_id),
+                session_id=session_id,
                 name=input.name,
                 email=input.email,
                 phone=input.phone,

@@ -5,6 +5,7 @@ from booking import services
 from graphql_schema.booking.filters import SessionFilter
 from graphql_schema.booking.types import Registration, TourSession
 from graphql_schema.core.connections import ListField
+from graphql_schema.core.inputs import parse_id
 from graphql_schema.core.prefetch import session_queryset
 from graphql_schema.core.selection import selection_tree
 
@@ -40,9 +41,10 @@ class BookingQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_session(root, info, id):
-        if not str(id).isdigit():
+        pk = parse_id(id)
+        if pk is None:
             return None
-        return session_queryset(selection_tree(info)).filter(pk=int(id)).first()
+        return session_queryset(selection_tree(info)).filter(pk=pk).first()
 
     @staticmethod
     def resolve_registration(root, info, token):

@@ -8,6 +8,7 @@ from booking.errors import BookingErrorCode as DomainErrorCode
 from graphql_schema.catalogue.types import EventFormat, Season
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
+from graphql_schema.core.lists import BoundedList
 
 BookingErrorCode = graphene.Enum.from_enum(DomainErrorCode, name="BookingErrorCode")
 
@@ -35,7 +36,7 @@ class TourSession(DjangoObjectType):
     status = graphene.Field(SessionStatus, required=True)
     seats_left = graphene.Int(required=True)
     min_age = graphene.Int(description="The session's own, else the enterprise's; null: any.")
-    audiences = graphene.List(graphene.NonNull(Audience), required=True)
+    audiences = BoundedList(Audience, max_items=len(models.Audience.choices))
     registration_open = graphene.Boolean(required=True)
     registration_closes_at = graphene.DateTime(required=True)
     waitlist_open = graphene.Boolean(

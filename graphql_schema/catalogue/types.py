@@ -7,6 +7,7 @@ from catalogue import models
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.images import Image
+from graphql_schema.core.lists import BoundedList
 from graphql_schema.core.prefetch import prefetched_or_query
 from pages.visibility import published
 
@@ -66,10 +67,10 @@ class Season(DjangoObjectType):
 class Award(DjangoObjectType):
     year = graphene.Int(required=True)
     image = graphene.Field(Image)
-    enterprises = graphene.List(
-        graphene.NonNull("graphql_schema.enterprises.types.Enterprise"),
-        required=True,
-        description="Published enterprises that hold this award.",
+    enterprises = BoundedList(
+        "graphql_schema.enterprises.types.Enterprise",
+        max_items=200,
+        description="Published enterprises that hold this award (200 at most).",
     )
 
     class Meta:

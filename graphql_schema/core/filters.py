@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 
 from pages.models import EnterprisePage
-from pages.search import matching_ids
+from pages.search import matching_ids, search_words
 from pages.visibility import published
 
 SEARCH_MIN_LENGTH = 2
@@ -12,13 +12,28 @@ SEARCH_MAX_LENGTH = 200
 
 
 class SearchTextField(forms.CharField):
-    """Search text of a sensible length; a bad one is a form error (INVALID_INPUT)."""
+    """Search words of a sensible length; anything else is a form error (INVALID_INPUT).
+
+    Text that is given but holds no word ("   ", quotes only) is refused, the same in
+    every list's ``search`` filter and in ``search(query:)``.
+    """
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("min_length", SEARCH_MIN_LENGTH)
         kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
         kwargs.setdefault("strip", True)
         super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if value is None:
+            return text
+        words = search_words(text)
+        if len(words) < SEARCH_MIN_LENGTH:
+            raise forms.ValidationError(
+                f"Для поиска нужно хотя бы {SEARCH_MIN_LENGTH} буквы или цифры.",
+                code="min_length",
+            )
+        return words
 
 
 class SearchTextFilter(django_filters.CharFilter):

@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from booking.models import TourSession
 from catalogue.models import Award
 from graphql_schema.core.images import image_prefetch
-from graphql_schema.core.selection import SelectionTree
+from graphql_schema.core.selection import SelectionTree, merge_selection
 from pages.models import (
     EnterpriseGalleryImage,
     EnterprisePage,
@@ -20,6 +20,9 @@ from pages.models import (
     VideoSeriesPage,
 )
 from pages.visibility import published
+
+# Sessions an enterprise lists in `upcomingSessions`; all of them: `sessions(enterprise:)`.
+MAX_UPCOMING_SESSIONS = 20
 
 
 def prefetched_or_query(obj, attr: str, query):
@@ -48,8 +51,22 @@ def award_queryset(tree: SelectionTree):
     return queryset.prefetch_related(*lookups)
 
 
+def _fold_session_enterprise(tree: SelectionTree) -> SelectionTree:
+    """``upcomingSessions { enterprise { … } }`` is the enterprise itself (Django sets each
+    session's enterprise to the page that prefetched it): what it selects there is
+    loaded with the page's own selection, once for the list."""
+    sessions = tree.get("upcomingSessions")
+    if not sessions or "enterprise" not in sessions:
+        return tree
+    inner = sessions["enterprise"]
+    folded = {**tree, "upcomingSessions": {k: v for k, v in sessions.items() if k != "enterprise"}}
+    merge_selection(folded, inner)
+    return _fold_session_enterprise(folded)  # the inner selection may nest the same again
+
+
 def enterprise_queryset(tree: SelectionTree):
     """Published enterprise pages with what ``tree`` selects."""
+    tree = _fold_session_enterprise(tree)
     queryset = published(EnterprisePage.objects.all())
     if "district" in tree:
         queryset = queryset.select_related("district")
@@ -69,13 +86,18 @@ def enterprise_queryset(tree: SelectionTree):
     if "upcomingSessions" in tree:
         upcoming = _session_relations(
             TourSession.objects.upcoming().with_seats_taken(), tree["upcomingSessions"]
-        ).order_by("starts_at", "pk")
+        ).order_by("starts_at", "pk")[:MAX_UPCOMING_SESSIONS]  # per enterprise (a window)
         lookups.append(Prefetch("sessions", queryset=upcoming, to_attr="upcoming_sessions"))
     return queryset.prefetch_related(*lookups)
 
 
 def _session_relations(queryset, tree: SelectionTree):
-    if "format" in tree:
+    if "enterprise" in tree:
+        # The enterprise's own relations load once for the whole list, never per session.
+        queryset = queryset.prefetch_related(
+            Prefetch("enterprise", queryset=enterprise_queryset(tree["enterprise"]))
+        )
+    if "format" in tree or "title" in tree:  # an untitled session is named by its format
         queryset = queryset.select_related("event_format")
     if "season" in tree:
         queryset = queryset.select_related("season")
@@ -87,13 +109,9 @@ def session_queryset(tree: SelectionTree):
 
     The enterprise is always loaded: titles and age limits fall back to it.
     """
-    enterprises = enterprise_queryset(tree.get("enterprise", {}))
-    queryset = (
-        TourSession.objects.visible()
-        .with_seats_taken()
-        .prefetch_related(Prefetch("enterprise", queryset=enterprises))
-    )
-    return _session_relations(queryset, tree)
+    # Titles and age limits fall back to the enterprise: always loaded.
+    tree = {**tree, "enterprise": tree.get("enterprise", {})}
+    return _session_relations(TourSession.objects.visible().with_seats_taken(), tree)
 
 
 def news_queryset(tree: SelectionTree):

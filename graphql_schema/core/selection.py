@@ -14,21 +14,24 @@ def _merge_selections(selection_sets, info: GraphQLResolveInfo, seen: frozenset)
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 subtree = _merge_selections([selection.selection_set], info, seen)
-                _merge_into(tree.setdefault(selection.name.value, {}), subtree)
+                merge_selection(tree.setdefault(selection.name.value, {}), subtree)
             elif isinstance(selection, InlineFragmentNode):
-                _merge_into(tree, _merge_selections([selection.selection_set], info, seen))
+                merge_selection(tree, _merge_selections([selection.selection_set], info, seen))
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = info.fragments.get(name)
                 if fragment is not None and name not in seen:
                     subtree = _merge_selections([fragment.selection_set], info, seen | {name})
-                    _merge_into(tree, subtree)
+                    merge_selection(tree, subtree)
     return tree
 
 
-def _merge_into(target: SelectionTree, source: SelectionTree) -> None:
+def merge_selection(target: SelectionTree, source: SelectionTree) -> None:
+    """Add what ``source`` selects to ``target``, in place (subtrees are copied)."""
     for name, subtree in source.items():
-        _merge_into(target.setdefault(name, {}), subtree)
+        existing = target.get(name)
+        target[name] = {} if existing is None else dict(existing)
+        merge_selection(target[name], subtree)
 
 
 def selection_tree(info: GraphQLResolveInfo, *path: str) -> SelectionTree:

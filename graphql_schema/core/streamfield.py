@@ -3,6 +3,7 @@
 import graphene
 
 from graphql_schema.core.images import Image
+from graphql_schema.core.lists import BoundedList
 from graphql_schema.core.pages import rich_text_html
 
 
@@ -95,9 +96,13 @@ BLOCK_TYPES = {
 }
 
 
-def stream_field(description: str = "The body as typed blocks.") -> graphene.List:
+# More blocks than any page holds; bounds what one body can cost.
+MAX_BODY_BLOCKS = 300
+
+
+def stream_field(description: str = "The body as typed blocks.") -> BoundedList:
     """A field for a StreamField attribute of the same name."""
-    return graphene.List(graphene.NonNull(StreamBlock), required=True, description=description)
+    return BoundedList(StreamBlock, max_items=MAX_BODY_BLOCKS, description=description)
 
 
 def resolve_stream(stream_value) -> list:

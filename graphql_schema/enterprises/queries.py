@@ -35,7 +35,8 @@ class EnterpriseQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_enterprises(root, info, ordering=EnterpriseOrder.NAME.value, **filters):
-        ordering = ORDERINGS[getattr(ordering, "value", ordering)]
+        # An explicit null means the default order, as an omitted argument does.
+        ordering = ORDERINGS[getattr(ordering, "value", ordering) or EnterpriseOrder.NAME.value]
         return enterprise_queryset(selection_tree(info, "edges", "node")).order_by(*ordering)
 
     @staticmethod

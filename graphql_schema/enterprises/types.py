@@ -7,8 +7,9 @@ from graphql_schema.catalogue.types import Award, District, EventFormat, Industr
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.images import Image
+from graphql_schema.core.lists import BoundedList
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
-from graphql_schema.core.prefetch import prefetched_or_query
+from graphql_schema.core.prefetch import MAX_UPCOMING_SESSIONS, prefetched_or_query
 from graphql_schema.core.streamfield import resolve_stream, stream_field
 from pages import models
 
@@ -40,16 +41,17 @@ class Enterprise(DjangoObjectType):
     body = stream_field()
     logo = graphene.Field(Image)
     cover_image = graphene.Field(Image)
-    gallery = graphene.List(graphene.NonNull(GalleryImage), required=True)
-    industries = graphene.List(graphene.NonNull(Industry), required=True)
-    formats = graphene.List(graphene.NonNull(EventFormat), required=True)
+    gallery = BoundedList(GalleryImage, max_items=50)
+    industries = BoundedList(Industry, max_items=20)
+    formats = BoundedList(EventFormat, max_items=20)
     district = graphene.Field(District)
     coordinates = graphene.Field(Coordinates)
     visitor_requirements = graphene.Field(VisitorRequirements, required=True)
-    awards = graphene.List(graphene.NonNull(Award), required=True)
-    upcoming_sessions = graphene.List(
-        graphene.NonNull("graphql_schema.booking.types.TourSession"),
-        required=True,
+    awards = BoundedList(Award, max_items=50)
+    upcoming_sessions = BoundedList(
+        "graphql_schema.booking.types.TourSession",
+        max_items=MAX_UPCOMING_SESSIONS,
+        sized=True,
         description="Scheduled sessions that have not started, soonest first.",
     )
 

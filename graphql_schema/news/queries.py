@@ -27,7 +27,8 @@ class NewsQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_news_list(root, info, ordering=NewsOrder.DATE_DESC.value, **filters):
-        ordering = getattr(ordering, "value", ordering)
+        # An explicit null means the default order, as an omitted argument does.
+        ordering = getattr(ordering, "value", ordering) or NewsOrder.DATE_DESC.value
         return news_queryset(selection_tree(info, "edges", "node")).order_by(ordering, "-pk")
 
     @staticmethod

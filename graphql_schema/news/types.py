@@ -6,6 +6,7 @@ from graphene_django import DjangoObjectType
 from graphql_schema.catalogue.types import Industry
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.images import Image
+from graphql_schema.core.lists import BoundedList
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
 from graphql_schema.core.prefetch import prefetched_or_query
 from graphql_schema.core.streamfield import resolve_stream, stream_field
@@ -19,11 +20,9 @@ class News(DjangoObjectType):
 
     hero_image = graphene.Field(Image)
     body = stream_field()
-    industries = graphene.List(graphene.NonNull(Industry), required=True)
-    related_enterprises = graphene.List(
-        graphene.NonNull("graphql_schema.enterprises.types.Enterprise"), required=True
-    )
-    tags = graphene.List(graphene.NonNull(graphene.String), required=True)
+    industries = BoundedList(Industry, max_items=20)
+    related_enterprises = BoundedList("graphql_schema.enterprises.types.Enterprise", max_items=30)
+    tags = BoundedList(graphene.String, max_items=30)
 
     class Meta:
         model = models.NewsPage

@@ -6,6 +6,7 @@ from graphene_django import DjangoObjectType
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.images import Image
+from graphql_schema.core.lists import BoundedList
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
 from graphql_schema.core.prefetch import prefetched_or_query
 from pages import models
@@ -15,9 +16,9 @@ VideoPlatform = enum_from_choices("VideoPlatform", models.VideoSeriesPage.Platfo
 
 
 class VideoEpisode(DjangoObjectType):
-    enterprises = graphene.List(
-        graphene.NonNull("graphql_schema.enterprises.types.Enterprise"),
-        required=True,
+    enterprises = BoundedList(
+        "graphql_schema.enterprises.types.Enterprise",
+        max_items=10,
         description="Published enterprises featured in the episode.",
     )
 
@@ -46,7 +47,7 @@ class VideoSeries(DjangoObjectType):
 
     cover_image = graphene.Field(Image)
     platform = graphene.Field(VideoPlatform, required=True)
-    episodes = graphene.List(graphene.NonNull(VideoEpisode), required=True)
+    episodes = BoundedList(VideoEpisode, max_items=50)
 
     class Meta:
         model = models.VideoSeriesPage

@@ -50,7 +50,7 @@ query {{
 
 VIDEO_CARDS = f"""
 query {{
-  videoSeriesList(first: 100) {{
+  videoSeriesList(first: 20) {{
     totalCount
     edges {{ node {{
       id title slug url description platform
@@ -251,7 +251,8 @@ def test_query_count_does_not_grow_with_items(site_tree, graphql, list_name):
     many_queries, many = count_queries(graphql, query)
 
     assert many[list_name]["totalCount"] > few[list_name]["totalCount"] >= 5
-    assert len(many[list_name]["edges"]) == min(many[list_name]["totalCount"], 100)
+    page = 20 if list_name == "videoSeriesList" else 100  # 100 series × 50 episodes × …: too costly
+    assert len(many[list_name]["edges"]) == min(many[list_name]["totalCount"], page)
     assert_every_list_filled(many)  # an empty nested list would make the count meaningless
     assert many_queries == few_queries, (
         f"{list_name}: {few_queries} queries for 5 items, {many_queries} for 50"
