@@ -203,6 +203,12 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "renditions",
         },
+        # GraphQL answers (graphql_schema/caching.py); Redis's maxmemory bounds the total.
+        "graphql_responses": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "graphql",
+        },
     }
 elif CACHE_URL in ("", "locmem://"):
     # Separate local-memory stores (LOCATION tells them apart), each big enough that
@@ -214,6 +220,16 @@ elif CACHE_URL in ("", "locmem://"):
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
         for alias in ("default", "renditions")
+    }
+    # Answers can be megabytes each: a byte budget per worker, not only an entry count.
+    CACHES["graphql_responses"] = {
+        "BACKEND": "cms.cache_backends.BoundedLocMemCache",
+        "LOCATION": "graphql_responses",
+        "OPTIONS": {
+            "MAX_ENTRIES": 10_000,
+            "MAX_BYTES": env_int("GRAPHQL_RESPONSE_CACHE_MAX_BYTES", 64 * 1024 * 1024),
+            "MAX_ENTRY_BYTES": env_int("GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES", 1024 * 1024),
+        },
     }
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmem://, got {CACHE_URL!r}")
@@ -301,9 +317,13 @@ else:
     PREVIEW_URL = os.environ.get("PREVIEW_URL", FRONTEND_URL + "/preview/")
 
 # --- GraphQL response cache and content-change notices (see cms/content_changes.py) ---
-# Anonymous GET queries of content are kept this long in the default cache, keyed on the
+# Anonymous GET queries of content are kept this long in the graphql_responses cache, keyed on the
 # content version that every publish bumps (0 turns the server-side cache off).
 GRAPHQL_RESPONSE_CACHE_SECONDS = env_int("GRAPHQL_RESPONSE_CACHE_SECONDS", 300)
+# Answers larger than this are never stored (in Redis too; the local cache has a total).
+GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES = env_int(
+    "GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES", 1024 * 1024
+)
 # Cache-Control max-age of GET answers; 0 makes browsers and CDNs revalidate (ETag) every
 # time, so an editor's publish shows at once.
 GRAPHQL_HTTP_MAX_AGE = env_int("GRAPHQL_HTTP_MAX_AGE", 0)

@@ -6,10 +6,11 @@ Each validated GET document gets one of three policies:
   with ``Cache-Control: private, no-store`` and never stored anywhere.
 - ``LIVE``: it reads booking data (sessions, seats left, "has upcoming sessions"), which
   must be live. Never stored on the server; answered with an ETag and ``no-cache``.
-- ``CONTENT``: everything else. Kept in the default cache for
-  ``GRAPHQL_RESPONSE_CACHE_SECONDS`` under a key that includes the content version
-  (``cms.content_changes``), so a publish makes every earlier entry unreachable; answered
-  with an ETag and ``public, max-age=GRAPHQL_HTTP_MAX_AGE, must-revalidate``.
+- ``CONTENT``: everything else. Kept, encoded, in the ``graphql_responses`` cache (a
+  byte budget per entry and in all) for ``GRAPHQL_RESPONSE_CACHE_SECONDS`` under a key
+  that includes the content version (``cms.content_changes``), so a publish makes every
+  earlier entry unreachable; answered with an ETag and
+  ``public, max-age=GRAPHQL_HTTP_MAX_AGE, must-revalidate``.
 
 Answers with errors are never stored, and tell caches not to store them either. POSTs
 never come here.
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import translation
 from django.utils.cache import (
     cc_delim_re,
@@ -71,6 +72,15 @@ class CacheState:
 
     policy: Policy
     ok: bool = False  # executed (or found in the cache) without errors
+    key: str | None = None  # where the answer is stored, when it may be
+    hit: bool = False
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    """The encoded answer found in the response cache: sent as it is, no JSON work."""
+
+    content: bytes
 
 
 def policy_for(schema: GraphQLSchema, document: DocumentNode) -> Policy:
@@ -145,44 +155,48 @@ def execute_get(
     variables,
     operation_name,
     execute: Callable[[], ExecutionResult],
-) -> ExecutionResult:
+) -> ExecutionResult | CachedAnswer:
     """Answer a validated GET document, from the response cache when its policy allows.
 
     Records the policy on the request for ``finish_response``.
     """
     state = CacheState(policy_for(schema, document))
     setattr(request, STATE_ATTRIBUTE, state)
-    key = None
     if state.policy is Policy.CONTENT and settings.GRAPHQL_RESPONSE_CACHE_SECONDS > 0:
         # The version is read before executing: a change committed meanwhile bumps it
         # after its commit, so an entry stored under this version is never older than it.
-        key = cache_key(request, query, variables, operation_name, current_version())
-        data = _cache_get(key)
-        if data is not None:
-            state.ok = True
-            return ExecutionResult(data=data)
+        state.key = cache_key(request, query, variables, operation_name, current_version())
+        content = _cache_get(state.key)
+        if isinstance(content, bytes):
+            state.ok = state.hit = True
+            return CachedAnswer(content)
     result = execute()
     state.ok = not result.errors
-    if key is not None and state.ok and result.data is not None:
-        _cache_set(key, result.data)
     return result
+
+
+def response_cache():
+    return caches["graphql_responses"]
 
 
 def _cache_get(key: str):
     try:
-        return cache.get(key)
+        return response_cache().get(key)
     except Exception:
         logger.exception("GraphQL response cache unavailable")  # answer without it
         return None
 
 
-def _cache_set(key: str, data) -> None:
+def _store(key: str, content: bytes) -> None:
+    """Keep an encoded answer, unless it is larger than an entry may be."""
+    if len(content) > settings.GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES:
+        return
     # No signal tells of an expiry date passing: the entry must be gone by then.
     timeout = min(settings.GRAPHQL_RESPONSE_CACHE_SECONDS, seconds_until_time_changes_content())
     if timeout < 1:
         return
     try:
-        cache.set(key, data, int(timeout))
+        response_cache().set(key, content, int(timeout))
     except Exception:
         logger.exception("GraphQL response cache unavailable")
 
@@ -224,5 +238,7 @@ def finish_response(request, response):
         patch_cache_control(
             response, public=True, max_age=settings.GRAPHQL_HTTP_MAX_AGE, must_revalidate=True
         )
+    if state.key is not None and not state.hit:
+        _store(state.key, response.content)
     response["ETag"] = etag(response.content)
     return get_conditional_response(request, etag=response["ETag"], response=response)

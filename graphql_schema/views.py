@@ -196,6 +196,8 @@ class PublicGraphQLView(GraphQLView):
             result = ExecutionResult(errors=[GraphQLError(str(error), original_error=error)])
         if result is None:
             return None, 200
+        if isinstance(result, caching.CachedAnswer):
+            return result.content, 200
         response = {}
         status = 200
         if result.errors:

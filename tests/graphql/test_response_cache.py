@@ -275,3 +275,55 @@ def test_a_bad_request_is_not_cached(graphql, db):
 )
 def test_policy_of_a_document(query, policy):
     assert caching.policy_for(schema.graphql_schema, parse(query)) == caching.Policy(policy)
+
+
+def test_the_response_cache_stays_within_its_byte_budget(db, graphql, settings):
+    """Many distinct large GETs (aliases make each query new) never hold more than the
+    budget, and an answer above the entry size is not stored at all."""
+    from django.core.cache import caches
+
+    from tests import factories
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "graphql_responses": {
+            "BACKEND": "cms.cache_backends.BoundedLocMemCache",
+            "LOCATION": "budget-test",
+            "OPTIONS": {"MAX_BYTES": 200_000, "MAX_ENTRY_BYTES": 60_000},
+        },
+    }
+    settings.GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES = 60_000
+    for number in range(100):
+        factories.IndustryFactory(name=f"Отрасль {number} " + "машиностроение " * 10)
+    sizes = []
+    for number in range(40):
+        query = f"{{ a{number}: industries(first: 100) {{ edges {{ node {{ name slug }} }} }} }}"
+        response = graphql.get(query)
+        assert response.status_code == 200
+        sizes.append(len(response.content))
+    cache = caches["graphql_responses"]
+    assert 20_000 < min(sizes) and sum(sizes) > 4 * 200_000  # unbounded would hold it all
+    assert 0 < cache.stored_bytes() <= 200_000
+    assert len(cache._cache) <= 200_000 // min(sizes)
+
+    # The latest answer is still there: asked again, it costs no query.
+    last = f"{{ a39: industries(first: 100) {{ edges {{ node {{ name slug }} }} }} }}"
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert graphql.get(last).status_code == 200
+    assert len(queries) <= 1  # the content version at most
+
+    # Above the entry size: answered, never stored.
+    before = cache.stored_bytes()
+    big = (
+        "{ "
+        + " ".join(
+            f"b{n}: industries(first: 100) {{ edges {{ node {{ name }} }} }}" for n in range(3)
+        )
+        + " }"
+    )
+    response = graphql.get(big)
+    assert response.status_code == 200 and len(response.content) > 60_000
+    assert cache.stored_bytes() == before

@@ -1,0 +1,72 @@
+"""A local-memory cache with a byte budget, for caches whose values can be large.
+
+Django's LocMemCache bounds only the number of entries: 10,000 GraphQL answers of a few
+megabytes each would take gigabytes in every worker. Here a value larger than
+``MAX_ENTRY_BYTES`` is not stored, and the least recently used entries go once the
+stored values exceed ``MAX_BYTES``.
+"""
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+
+# Per cache name, like LocMemCache's own stores: {key: size of its pickled value}.
+_sizes: dict[str, dict[str, int]] = {}
+_totals: dict[str, list[int]] = {}
+
+
+class BoundedLocMemCache(LocMemCache):
+    """LocMemCache with OPTIONS ``MAX_BYTES`` (in all) and ``MAX_ENTRY_BYTES`` (per value)."""
+
+    def __init__(self, name, params):
+        super().__init__(name, params)
+        options = params.get("OPTIONS", {})
+        self._max_bytes = int(options.get("MAX_BYTES", 64 * 1024 * 1024))
+        self._max_entry_bytes = int(options.get("MAX_ENTRY_BYTES", self._max_bytes // 16))
+        self._sizes = _sizes.setdefault(name, {})
+        self._total = _totals.setdefault(name, [0])
+
+    def _set(self, key, value, timeout=DEFAULT_TIMEOUT):
+        size = len(value)
+        if size > self._max_entry_bytes:
+            self._delete(key)  # an older, smaller value under this key is stale now
+            return
+        self._forget(key)
+        super()._set(key, value, timeout)
+        self._sizes[key] = size
+        self._total[0] += size
+        while self._total[0] > self._max_bytes and self._cache:
+            oldest, _ = self._cache.popitem()  # least recently used last
+            self._expire_info.pop(oldest, None)
+            self._forget(oldest)
+
+    def incr(self, key, delta=1, version=None):
+        value = super().incr(key, delta, version)
+        with self._lock:
+            stored = self._cache.get(self.make_and_validate_key(key, version=version))
+            if stored is not None:
+                self._forget(self.make_and_validate_key(key, version=version))
+                self._sizes[self.make_and_validate_key(key, version=version)] = len(stored)
+                self._total[0] += len(stored)
+        return value
+
+    def _cull(self):
+        super()._cull()
+        for key in [key for key in self._sizes if key not in self._cache]:
+            self._forget(key)
+
+    def _delete(self, key):
+        self._forget(key)
+        return super()._delete(key)
+
+    def clear(self):
+        with self._lock:
+            self._sizes.clear()
+            self._total[0] = 0
+        super().clear()
+
+    def stored_bytes(self) -> int:
+        """The size of all values held now (for tests and monitoring)."""
+        return self._total[0]
+
+    def _forget(self, key) -> None:
+        self._total[0] -= self._sizes.pop(key, 0)
