@@ -4,8 +4,10 @@ Development: ``DEBUG=true`` and nothing else (SQLite in ``var/``, console e-mail
 in-process tasks). Production: see the README's "Production" section.
 """
 
+import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -82,6 +84,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "graphene_django",
+    "axes",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -103,7 +107,38 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it answers locked-out logins.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Failed admin logins are counted per user name and address (django-axes); after
+# AXES_FAILURE_LIMIT the pair is locked out for AXES_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "cms/login_locked_out.html"
+
+# Content-Security-Policy for every HTML page (the admin above all): scripts, styles and
+# frames from this origin only. Wagtail's admin still needs inline scripts and styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"
@@ -350,6 +385,14 @@ if not DEBUG:
         SILENCED_SYSTEM_CHECKS.append("security.W021")
 # Behind a reverse proxy: take the client's address from the last X-Forwarded-For hop.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+# Admin login throttling reads the client's address as the booking limits do.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if USE_X_FORWARDED_FOR else ["REMOTE_ADDR"]
+)
+if MEDIA_URL.startswith(("http://", "https://")):
+    # Uploads served from a CDN or object storage: the admin shows them.
+    _media = urlsplit(MEDIA_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_media.scheme}://{_media.netloc}")
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -372,6 +415,9 @@ BOOKING_HOLD_MINUTES = env_int("BOOKING_HOLD_MINUTES", 60)
 BOOKING_MAX_ACTIVE_PER_SEASON = env_int("BOOKING_MAX_ACTIVE_PER_SEASON", 3)
 BOOKING_ANONYMISE_AFTER_DAYS = env_int("BOOKING_ANONYMISE_AFTER_DAYS", 180)
 BOOKING_RATE_LIMIT_PER_HOUR = env_int("BOOKING_RATE_LIMIT_PER_HOUR", 20)
+# Registering an e-mail that has a registration already re-sends its letter, at most this
+# often.
+BOOKING_RESEND_MINUTES = env_int("BOOKING_RESEND_MINUTES", 10)
 # How long a booking waits for the session lock (PostgreSQL) before answering BUSY.
 BOOKING_LOCK_TIMEOUT_SECONDS = env_int("BOOKING_LOCK_TIMEOUT_SECONDS", 30)
 # Versions of the consent texts the front end shows; recorded with every consent.

@@ -9,6 +9,7 @@ import json
 import logging
 import re
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -348,4 +349,10 @@ class PublicGraphQLView(GraphQLView):
         return super().format_error(error)
 
 
-graphql_view = csrf_exempt(PublicGraphQLView.as_view())
+# GraphiQL's page loads its scripts and styles from graphene-django's CDN.
+GRAPHIQL_CDN = "https://cdn.jsdelivr.net"
+graphql_view = csrf_exempt(
+    csp_update({"script-src": [GRAPHIQL_CDN], "style-src": [GRAPHIQL_CDN]})(
+        PublicGraphQLView.as_view()
+    )
+)

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from graphql import get_named_type, get_nullable_type, is_list_type, is_object_type
+from graphql import get_nullable_type, is_list_type, is_object_type
 
 from booking.models import TourSession
 from graphql_schema.core.lists import list_sizes

@@ -307,7 +307,7 @@ def test_the_response_cache_stays_within_its_byte_budget(db, graphql, settings):
     assert len(cache._cache) <= 200_000 // min(sizes)
 
     # The latest answer is still there: asked again, it costs no query.
-    last = f"{{ a39: industries(first: 100) {{ edges {{ node {{ name slug }} }} }} }}"
+    last = "{ a39: industries(first: 100) { edges { node { name slug } } } }"
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -76,6 +76,7 @@ from booking.admin_views import MOSCOW
 from pages.accounts import create_enterprise_account
 from pages.models import ProgrammeSettings
 from tests import factories
+from tests.admin_login import admin_login
 
 HACKED = "Взломано"
 # The change the other enterprise has sent to moderation: not public until approved.
@@ -319,7 +320,7 @@ def world(django_db_setup, django_db_blocker):
 @pytest.fixture
 def host(db, world, client):
     """The enterprise account's browser: a real login with its initial password."""
-    assert client.login(username=world.user.username, password=world.password)
+    assert admin_login(client, world.user.username, world.password)
     client.raise_request_exception = False  # a 500 is an answer to check, not a crash
     return client
 

@@ -10,6 +10,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, strea
 from booking.permissions import sessions_visible_to
 from pages.accounts import create_enterprise_account, ensure_enterprise_group
 from tests import factories
+from tests.admin_login import admin_login
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_account_edits_only_its_own_page_and_cannot_publish(two_enterprises):
 def test_submitting_for_moderation_leaves_the_live_page_alone(client, two_enterprises):
     own, _ = two_enterprises
     user, password = create_enterprise_account(own, "staff@moslift.example")
-    client.login(username=user.username, password=password)
+    assert admin_login(client, user.username, password)
     edit_url = reverse("wagtailadmin_pages:edit", args=(own.pk,))
     data = nested_form_data(
         {
@@ -70,7 +71,7 @@ def test_account_runs_only_its_own_sessions(two_enterprises):
 def test_admin_over_http(client, two_enterprises):
     own, other = two_enterprises
     user, password = create_enterprise_account(own, "staff@moslift.example")
-    assert client.login(username=user.username, password=password)
+    assert admin_login(client, user.username, password)
 
     assert client.get(reverse("wagtailadmin_pages:edit", args=(own.pk,))).status_code == 200
     refused = client.get(reverse("wagtailadmin_pages:edit", args=(other.pk,)))

@@ -15,6 +15,7 @@ from pages.accounts import (
     ensure_programme_groups,
 )
 from tests import factories
+from tests.admin_login import admin_login
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_reject_with_comment_then_approve(client, django_user_model, enterprise,
     editor = staff_member(django_user_model, EDITORS, "editor")
     staff, password = create_enterprise_account(enterprise, "staff@moslift.example")
 
-    client.login(username=staff.username, password=password)
+    assert admin_login(client, staff.username, password)
     submit_change(client, enterprise, "Мослифт — новое описание")
     enterprise.refresh_from_db()
     assert enterprise.title == "Мослифт"
@@ -124,7 +125,7 @@ def test_reject_with_comment_then_approve(client, django_user_model, enterprise,
 
 def test_enterprise_cannot_approve_its_own_change(client, enterprise):
     staff, password = create_enterprise_account(enterprise, "staff@moslift.example")
-    client.login(username=staff.username, password=password)
+    assert admin_login(client, staff.username, password)
     submit_change(client, enterprise, "Мослифт — без проверки")
     state = WorkflowState.objects.get(status="in_progress")
     url = reverse(
@@ -186,7 +187,7 @@ class TestAccountCreationInTheAdmin:
 def test_enterprise_dashboard_shows_its_page_and_moderation_state(client, site_tree, enterprise):
     other = factories.EnterprisePageFactory(parent=site_tree.enterprise_index, title="Экопласт")
     staff, password = create_enterprise_account(enterprise, "staff@moslift.example")
-    client.login(username=staff.username, password=password)
+    assert admin_login(client, staff.username, password)
 
     page = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Моё предприятие" in page and "Мослифт" in page and "опубликовано" in page

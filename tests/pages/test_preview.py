@@ -14,6 +14,7 @@ from pages.accounts import EDITORS, create_enterprise_account
 from pages.models import PagePreview, VideoEpisode
 from pages.preview import SALT, create_preview_token
 from tests import factories
+from tests.admin_login import admin_login
 
 PREVIEW = """
 query($token: String!) {
@@ -152,7 +153,7 @@ def test_deleting_the_page_ends_its_previews(client, editor, news, graphql):
 def test_only_people_who_may_edit_the_page_get_a_token(client, site_tree, news):
     enterprise = factories.EnterprisePageFactory(parent=site_tree.enterprise_index)
     staff, password = create_enterprise_account(enterprise, "staff@moslift.example")
-    client.login(username=staff.username, password=password)
+    assert admin_login(client, staff.username, password)
     url = reverse("wagtailadmin_pages:preview_on_edit", args=(news.pk,))
     assert client.post(url, news_form(news, title="Чужая")).status_code in (302, 403)
     assert client.get(url).status_code in (302, 403)
