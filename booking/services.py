@@ -45,7 +45,10 @@ class RegistrationRequest:
 @dataclass(frozen=True)
 class RegistrationOutcome:
     registration: Registration
-    created: bool  # False when an identical earlier request already made it (a retry)
+    created: bool  # False when this e-mail already had a registration for the session
+    # What the visitor is told. For an e-mail registered already, it is what a new
+    # request would get (unsaved), so the answer never tells whether an address is known.
+    receipt: Registration
 
 
 # --- input -------------------------------------------------------------------------
@@ -165,9 +168,10 @@ def check_rate_limit(action: str, client_key: str | None) -> None:
 def register(request: RegistrationRequest) -> RegistrationOutcome:
     """Hold seats for a party (PENDING, to be confirmed by e-mail) or put it on the waitlist.
 
-    A repeat of the same request (same session, e-mail, name, phone and seats) returns the
-    registration the first one made. The party is never split: it gets all its seats or
-    waits for all of them.
+    An e-mail that already has a registration for the session makes none: the holder of
+    the address gets that registration's e-mail again (so a retry, or a visitor whose
+    letter never came, has the link), and the answer is the same as for a new request.
+    The party is never split: it gets all its seats or waits for all of them.
     """
     name, email, phone = _check_request(request)
     try:
@@ -177,22 +181,22 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
             session = locking.lock_session(request.session_id, visible_only=True)
             now = timezone.now()  # after the lock: waitlist order is the order of the lock
             _expire_holds_locked(session, now)
+            _check_session_rules(session, request, now)
+            fits = session.seats_taken() + request.seats <= session.capacity
             existing = Registration.objects.filter(
                 session=session, email=email, status__in=ACTIVE_STATUSES
             ).first()
             if existing is not None:
-                if (existing.name, existing.phone, existing.seats) == (name, phone, request.seats):
-                    return RegistrationOutcome(existing, created=False)
-                raise booking_error(
-                    Code.ALREADY_REGISTERED,
-                    "С этим e-mail уже есть заявка на этот сеанс. Изменить или отменить её "
-                    "можно по ссылке из письма.",
-                    field="email",
+                _resend_current_notice(existing)
+                receipt = Registration(
+                    session=session,
+                    seats=request.seats,
+                    status=Status.PENDING if fits else Status.WAITLISTED,
+                    hold_expires_at=_hold_until(now) if fits else None,
                 )
-            _check_session_rules(session, request, now)
+                return RegistrationOutcome(existing, created=False, receipt=receipt)
             _check_season_cap(session, email)
 
-            fits = session.seats_taken() + request.seats <= session.capacity
             salt = tokens.new_salt()
             registration = Registration.objects.create(
                 session=session,
@@ -208,7 +212,7 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
             )
             _record_consents(registration, request.ip_address, now)
             notifications.notify(registration, Notice.CONFIRM_LINK if fits else Notice.WAITLISTED)
-            return RegistrationOutcome(registration, created=True)
+            return RegistrationOutcome(registration, created=True, receipt=registration)
     except TourSession.DoesNotExist:
         raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="sessionId") from None
     except IntegrityError:
@@ -216,6 +220,22 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
         raise booking_error(
             Code.ALREADY_REGISTERED, "С этим e-mail уже есть заявка на этот сеанс.", field="email"
         ) from None
+
+
+def _resend_current_notice(registration: Registration) -> None:
+    """E-mail a registration's current notice again, at most once per
+    BOOKING_RESEND_MINUTES, so repeating a request cannot flood someone's mailbox."""
+    if registration.status == Status.PENDING:
+        notice = Notice.PROMOTED if registration.promoted_at else Notice.CONFIRM_LINK
+    elif registration.status == Status.WAITLISTED:
+        notice = Notice.WAITLISTED
+    elif registration.status == Status.CONFIRMED:
+        notice = Notice.CONFIRMED
+    else:
+        return  # attended or not: nothing left to tell
+    window = settings.BOOKING_RESEND_MINUTES * 60
+    if ratelimit.allow("booking:resend", str(registration.pk), 1, window_seconds=window):
+        notifications.notify(registration, notice)
 
 
 def confirm(token: str) -> Registration:
@@ -306,6 +326,55 @@ def cancel_session(session_id: int, reason: str = "") -> TourSession:
             registration.hold_expires_at = None
             registration.save(update_fields=["status", "cancelled_at", "hold_expires_at"])
             notifications.notify(registration, Notice.SESSION_CANCELLED)
+        return session
+
+
+def change_capacity(session_id: int, capacity: int) -> TourSession:
+    """Set a session's number of seats; seats it adds go to the waitlist at once.
+
+    Refused with INVALID_INPUT on ``capacity``, changing nothing, when the number is
+    outside the field's validators (1…500), below ``max_party_size`` (a party that may
+    register must be able to fit) or below the seats held now: seats given to visitors
+    are never taken back. When the capacity rises, waitlisted parties are promoted in
+    the same transaction, first come first served and whole parties only, and each is
+    e-mailed (after the commit) to confirm.
+    """
+    with transaction.atomic():
+        try:
+            session = locking.lock_session(session_id)
+        except TourSession.DoesNotExist:
+            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="sessionId") from None
+        now = timezone.now()
+        field = TourSession._meta.get_field("capacity")
+        try:
+            if not isinstance(capacity, int) or isinstance(capacity, bool):
+                raise ValidationError("not an integer")
+            field.run_validators(capacity)
+        except ValidationError:
+            limits = {getattr(v, "code", None): v for v in field.validators}
+            low, high = limits["min_value"].limit_value, limits["max_value"].limit_value
+            raise booking_error(
+                Code.INVALID_INPUT, f"Укажите число мест от {low} до {high}.", field="capacity"
+            ) from None
+        if capacity < session.max_party_size:
+            raise booking_error(
+                Code.INVALID_INPUT,
+                f"В одной заявке можно записать {session.max_party_size} человек: мест на "
+                "сеансе не может быть меньше.",
+                field="capacity",
+            )
+        taken = session.seats_taken()
+        if capacity < taken:
+            raise booking_error(
+                Code.INVALID_INPUT,
+                f"Уже занято {taken} мест: вместимость не может быть меньше.",
+                field="capacity",
+            )
+        raised = capacity > session.capacity
+        session.capacity = capacity
+        session.save(update_fields=["capacity"])
+        if raised:
+            _promote_waitlist_locked(session, now)
         return session
 
 

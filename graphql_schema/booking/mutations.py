@@ -104,10 +104,10 @@ class RegisterForSession(BookingMutation):
                 ip_address=ip,
             )
         )
-        registration = outcome.registration
+        receipt = outcome.receipt  # the same for a known e-mail as for a new one
         return cls(
-            registration=registration,
-            waitlisted=registration.status == registration.Status.WAITLISTED,
+            registration=receipt,
+            waitlisted=receipt.status == receipt.Status.WAITLISTED,
             errors=[],
         )
 

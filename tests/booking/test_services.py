@@ -63,12 +63,25 @@ def test_retry_returns_the_same_registration(session, make_request):
     assert Registration.objects.count() == 1
 
 
-def test_same_email_with_other_details_is_already_registered(session, make_request):
-    services.register(make_request(email="a@example.org", seats=1))
-    with pytest.raises(ValidationError) as excinfo:
-        services.register(make_request(email="A@example.org", seats=2))
-    assert error_code(excinfo) == "ALREADY_REGISTERED"
-    assert Registration.objects.count() == 1
+def test_same_email_with_other_details_makes_nothing_and_tells_nothing(
+    session, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
+    """No e-mail oracle: the answer looks like a new registration's; the address's holder
+    gets their own letter again (once per BOOKING_RESEND_MINUTES)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.register(make_request(email="a@example.org", seats=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.register(
+            make_request(email="A@example.org", seats=2, name="Чужой Человек")
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.register(make_request(email="a@example.org", seats=3))
+    assert not second.created and second.registration.pk == first.registration.pk
+    assert second.receipt.pk is None and second.receipt.seats == 2
+    assert second.receipt.status == Status.PENDING
+    assert Registration.objects.get().seats == 1  # unchanged
+    assert [m.to for m in mailoutbox] == [["a@example.org"], ["a@example.org"]]
+    assert "Чужой" not in mailoutbox[1].body
 
 
 def test_database_refuses_a_second_active_registration(session):
@@ -278,3 +291,108 @@ def test_capacity_cannot_drop_below_seats_taken(session):
     with pytest.raises(ValidationError) as excinfo:
         session.full_clean()
     assert "capacity" in excinfo.value.message_dict
+
+
+# --- change_capacity -----------------------------------------------------------------
+
+
+def registration_rows(session) -> list[tuple]:
+    return list(
+        session.registrations.order_by("pk").values_list(
+            "pk", "status", "seats", "hold_expires_at", "promoted_at"
+        )
+    )
+
+
+def test_raising_capacity_promotes_the_waitlist_in_order_and_emails_them(
+    session, make_request, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    services.register(make_request(seats=4))  # 1 of 5 seats left
+    first = services.register(make_request(seats=3, email="first@example.org")).registration
+    second = services.register(make_request(seats=2, email="second@example.org")).registration
+    third = services.register(make_request(seats=4, email="third@example.org")).registration
+    assert {first.status, second.status, third.status} == {Status.WAITLISTED}
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        changed = services.change_capacity(session.pk, 9)  # 5 seats free: 3 + 2, not 4
+
+    assert changed.capacity == 9
+    session.refresh_from_db()
+    assert session.capacity == 9
+    for registration in (first, second, third):
+        registration.refresh_from_db()
+    assert [first.status, second.status, third.status] == [
+        Status.PENDING,
+        Status.PENDING,
+        Status.WAITLISTED,
+    ]
+    assert first.promoted_at is not None and first.hold_expires_at > timezone.now()
+    assert session.seats_left() == 0
+    assert len(callbacks) == 2
+    assert [message.to for message in mail.outbox] == [
+        ["first@example.org"],
+        ["second@example.org"],
+    ]
+    assert all(message.subject.startswith("Освободилось место") for message in mail.outbox)
+
+
+def test_a_small_rise_promotes_the_first_party_that_fits(session, make_request):
+    services.register(make_request(seats=4))
+    big = services.register(make_request(seats=3)).registration
+    small = services.register(make_request(seats=2)).registration
+
+    services.change_capacity(session.pk, 6)  # 2 seats free: too few for the first party
+
+    big.refresh_from_db()
+    small.refresh_from_db()
+    assert (big.status, small.status) == (Status.WAITLISTED, Status.PENDING)
+
+
+def test_lowering_capacity_to_the_seats_taken_promotes_nobody(session, make_request):
+    services.register(make_request(seats=4))
+    waiting = services.register(make_request(seats=2)).registration
+
+    assert services.change_capacity(session.pk, 4).capacity == 4
+
+    waiting.refresh_from_db()
+    assert waiting.status == Status.WAITLISTED
+
+
+@pytest.mark.parametrize(
+    "capacity",
+    [
+        3,  # below the 4 seats taken
+        0,  # below the field's minimum
+        501,  # above its maximum
+        "10",  # not a number of seats
+    ],
+)
+def test_refused_capacity_changes_nothing(session, make_request, capacity):
+    services.register(make_request(seats=4))
+    services.register(make_request(seats=2))  # waitlisted
+    before = registration_rows(session)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_capacity(session.pk, capacity)
+
+    assert error_code(excinfo) == "INVALID_INPUT"
+    assert "capacity" in excinfo.value.error_dict
+    session.refresh_from_db()
+    assert session.capacity == 5
+    assert registration_rows(session) == before
+
+
+def test_capacity_cannot_go_below_the_largest_party(session):
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_capacity(session.pk, 3)  # max_party_size is 4, no seats taken
+    assert "capacity" in excinfo.value.error_dict
+    session.refresh_from_db()
+    assert session.capacity == 5
+
+
+def test_change_capacity_of_a_missing_session(db):
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_capacity(999_999, 10)
+    assert error_code(excinfo) == "NOT_FOUND"

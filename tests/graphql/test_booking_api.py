@@ -102,8 +102,27 @@ def test_full_session_waitlists(graphql, session):
 def test_double_click_makes_one_registration(graphql, session):
     first = graphql(REGISTER, register_input(session))
     second = graphql(REGISTER, register_input(session))
+    for answer in (first, second):  # a new hold's time each: the same shape as new
+        del answer["registerForSession"]["registration"]["holdExpiresAt"]
     assert first == second
     assert Registration.objects.count() == 1
+
+
+def test_the_answer_does_not_tell_whether_an_email_is_registered(graphql, session, mailoutbox):
+    """Registering someone else's address: no ALREADY_REGISTERED, no copy of their receipt."""
+    factories.RegistrationFactory(
+        session=session, email="maria@example.org", status=Registration.Status.CONFIRMED, seats=1
+    )
+    other = factories.TourSessionFactory(enterprise=session.enterprise, capacity=4)
+    known = graphql(REGISTER, register_input(session, name="Кто-то Другой", seats=2))
+    unknown = graphql(REGISTER, register_input(other, name="Кто-то Другой", seats=2))
+    for answer in (known, unknown):
+        registration = answer["registerForSession"]["registration"]
+        del registration["holdExpiresAt"], registration["session"]["id"]
+        registration["session"]["seatsLeft"] = None  # seats differ: one seat is taken
+    assert known == unknown
+    assert known["registerForSession"]["registration"]["status"] == "PENDING"  # not CONFIRMED
+    assert Registration.objects.filter(session=session).count() == 1
 
 
 def test_token_holder_sees_and_changes_their_registration(graphql, session):
