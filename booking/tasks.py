@@ -8,6 +8,7 @@ shows the registration's state.
 """
 
 import logging
+import re
 from smtplib import SMTPException
 
 from django.conf import settings
@@ -24,6 +25,15 @@ DEFAULT_INLINE_RETRY_SECONDS = 1.0
 
 # A mail server that is down, refuses or times out (SMTPException is an OSError too).
 RETRYABLE_ERRORS = (SMTPException, OSError)
+
+# Mail-server errors quote the recipients (SMTPRecipientsRefused, 550 replies): the logs
+# name the registration, never its e-mail address.
+EMAIL_ADDRESS = re.compile(r"[^\s<>()\[\]{}'\",;:@]+@[^\s<>()\[\]{}'\",;:@]+")
+
+
+def describe_error(exc: BaseException) -> str:
+    """``repr(exc)`` with any e-mail address in it masked."""
+    return EMAIL_ADDRESS.sub("<address>", repr(exc))
 
 
 def retry_delays() -> list[float]:
@@ -48,20 +58,20 @@ def send_notice(registration_id: int, notice: str, attempt: int = 1) -> None:
         except RETRYABLE_ERRORS as exc:
             if attempt > len(delays):
                 logger.error(
-                    "Booking e-mail %s for registration %s not sent after %s attempts: %r",
+                    "Booking e-mail %s for registration %s not sent after %s attempts: %s",
                     notice,
                     registration_id,
                     attempt,
-                    exc,
+                    describe_error(exc),
                 )
                 return
             delay = delays[attempt - 1]
             logger.warning(
-                "Booking e-mail %s for registration %s failed (attempt %s), retrying: %r",
+                "Booking e-mail %s for registration %s failed (attempt %s), retrying: %s",
                 notice,
                 registration_id,
                 attempt,
-                exc,
+                describe_error(exc),
             )
         pause = getattr(
             settings, "BOOKING_EMAIL_INLINE_RETRY_SECONDS", DEFAULT_INLINE_RETRY_SECONDS
