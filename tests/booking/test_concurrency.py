@@ -236,9 +236,9 @@ def starting_gate(monkeypatch):
         gate = StartingGate(parties)
         take_lock = locking.lock_session
 
-        def lock_session(session_id: int) -> TourSession:
+        def lock_session(session_id: int, visible_only: bool = False) -> TourSession:
             gate.wait()
-            return take_lock(session_id)
+            return take_lock(session_id, visible_only=visible_only)
 
         monkeypatch.setattr(locking, "lock_session", lock_session)
         return gate
@@ -250,8 +250,11 @@ def starting_gate(monkeypatch):
 def no_session_lock(monkeypatch):
     """The negative control: read the session without SELECT … FOR UPDATE."""
 
-    def lock_session(session_id: int) -> TourSession:
-        return TourSession.objects.select_related("enterprise").get(pk=session_id)
+    def lock_session(session_id: int, visible_only: bool = False) -> TourSession:
+        sessions = TourSession.objects.select_related("enterprise")
+        if visible_only:
+            sessions = sessions.filter(pk__in=TourSession.objects.visible().values("pk"))
+        return sessions.get(pk=session_id)
 
     monkeypatch.setattr(locking, "lock_session", lock_session)
 
