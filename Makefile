@@ -26,6 +26,7 @@ help:
 	@echo "              only: make test-sqlite PYTEST_ARGS=\"-m browser\")"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make check    missing migrations and the production deploy checks"
+	@echo "make fuzz     schemathesis against a live server, SQLite then PostgreSQL (FUZZ_SECONDS)"
 
 $(PY):
 	@if python3.11 -c "" 2>/dev/null; then py=python3.11; \
@@ -96,3 +97,19 @@ BENCH_BOOKING_ARGS ?=
 bench-booking: install
 	@$(PY) -c "import gunicorn" 2>/dev/null || $(PY) -m pip install --quiet -e ".[dev,production]"
 	$(PY) scripts/with_postgres.py -- $(PY) bench/booking_load.py $(BENCH_BOOKING_ARGS)
+
+# Fuzzing: schemathesis generates queries and mutations from schema.graphql and sends them
+# to a live server with the demo content, on SQLite and then on a throwaway PostgreSQL;
+# any 5xx, non-JSON body or INTERNAL_ERROR fails (scripts/fuzz_graphql.py). Bounded in
+# time: FUZZ_SECONDS per database, setup included.
+FUZZ_SECONDS ?= 180
+.PHONY: fuzz fuzz-sqlite fuzz-postgres
+fuzz: fuzz-sqlite fuzz-postgres
+
+fuzz-sqlite: install
+	@echo "== fuzzing on SQLite"
+	env -u DATABASE_URL $(PY) scripts/fuzz_graphql.py --seconds $(FUZZ_SECONDS)
+
+fuzz-postgres: install
+	@echo "== fuzzing on PostgreSQL"
+	$(PY) scripts/with_postgres.py -- $(PY) scripts/fuzz_graphql.py --seconds $(FUZZ_SECONDS)
