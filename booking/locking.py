@@ -23,10 +23,19 @@ def lock_session(session_id: int, visible_only: bool = False) -> TourSession:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # SET LOCAL: the timeout ends with this transaction.
+            # SET LOCAL: the timeouts end with this transaction. statement_timeout counts
+            # the wait for a lock too: it must outlast lock_timeout, so a long queue ends
+            # as BUSY, never as a cancelled statement.
+            lock_ms = settings.BOOKING_LOCK_TIMEOUT_SECONDS * 1000
+            statement_ms = (
+                lock_ms + settings.DB_STATEMENT_TIMEOUT_MS
+                if settings.DB_STATEMENT_TIMEOUT_MS
+                else 0
+            )
             cursor.execute(
-                "SELECT set_config('lock_timeout', %s, true)",
-                [f"{settings.BOOKING_LOCK_TIMEOUT_SECONDS * 1000}ms"],
+                "SELECT set_config('lock_timeout', %s, true), "
+                "set_config('statement_timeout', %s, true)",
+                [f"{lock_ms}ms", f"{statement_ms}ms"],
             )
     sessions = TourSession.objects.select_related("enterprise").select_for_update(of=("self",))
     if visible_only:

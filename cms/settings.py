@@ -179,13 +179,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+# PostgreSQL: no single statement runs longer than this (0: no limit); GraphQL reads also
+# have their own budget (GRAPHQL_TIME_BUDGET_SECONDS), and a booking's wait for its
+# session's lock is allowed on top (booking/locking.py).
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 15_000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No single statement runs longer than this (0: no limit); GraphQL requests also have
-    # their own budget (GRAPHQL_TIME_BUDGET_SECONDS).
-    _statement_timeout = env_int("DB_STATEMENT_TIMEOUT_MS", 15_000)
-    if _statement_timeout:
+    if DB_STATEMENT_TIMEOUT_MS:
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-            f"-c statement_timeout={_statement_timeout}"
+            f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
         )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -141,3 +141,29 @@ def test_an_answer_over_the_size_cap_is_replaced_by_an_error(small_scale, graphq
     assert response.status_code == 400
     assert [e["extensions"]["code"] for e in body["errors"]] == ["RESPONSE_TOO_LARGE"]
     assert len(response.content) < 1_000
+
+
+def test_the_read_budget_does_not_cut_a_booking_short(small_scale, graphql, settings, monkeypatch):
+    """A registration may wait its turn for the session lock; its bound is the lock's
+    timeout (BUSY), not the read budget."""
+    import graphql_schema.deadline as deadline
+
+    settings.GRAPHQL_TIME_BUDGET_SECONDS = 1
+    clock = iter(range(0, 10_000, 5))
+    monkeypatch.setattr(deadline.time, "monotonic", lambda: next(clock))
+    session = TourSession.objects.first()
+    mutation = """mutation($i: RegisterForSessionInput!) { registerForSession(input: $i) {
+      registration { status } errors { code } } }"""
+    variables = {
+        "i": {
+            "sessionId": str(session.pk),
+            "name": "Анна Смирнова",
+            "email": "anna@example.org",
+            "phone": "+79001112233",
+            "seats": 1,
+            "consentToProcessing": True,
+            "consentToTransfer": True,
+        }
+    }
+    payload = graphql(mutation, variables)["registerForSession"]
+    assert payload == {"registration": {"status": "PENDING"}, "errors": []}
