@@ -336,7 +336,8 @@ GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 500)
 # by its declared maximum): an upper bound of the fields one query may resolve.
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 250_000)
 # What still runs long ends with TIME_LIMIT_EXCEEDED, well before gunicorn's timeout: no
-# SQL query starts after this many seconds of a request (0: no budget).
+# SQL query starts after this many seconds of a read (0: no budget). Mutations wait for
+# the session lock instead (BOOKING_LOCK_TIMEOUT_SECONDS).
 GRAPHQL_TIME_BUDGET_SECONDS = env_int("GRAPHQL_TIME_BUDGET_SECONDS", 10)
 # Larger answers are replaced by RESPONSE_TOO_LARGE.
 GRAPHQL_MAX_RESPONSE_BYTES = env_int("GRAPHQL_MAX_RESPONSE_BYTES", 5 * 1024 * 1024)
