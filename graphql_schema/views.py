@@ -231,7 +231,6 @@ class PublicGraphQLView(GraphQLView):
             )
             encoded = self.json_encode(request, {"errors": [error.formatted]})
             status = 400
-        request._graphql_status = status
         return encoded, status
 
     @staticmethod
