@@ -41,12 +41,11 @@ class BoundedLocMemCache(LocMemCache):
 
     def incr(self, key, delta=1, version=None):
         value = super().incr(key, delta, version)
-        with self._lock:
-            stored = self._cache.get(self.make_and_validate_key(key, version=version))
-            if stored is not None:
-                self._forget(self.make_and_validate_key(key, version=version))
-                self._sizes[self.make_and_validate_key(key, version=version)] = len(stored)
-                self._total[0] += len(stored)
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:  # the counter's pickled size may have changed
+            self._forget(key)
+            self._sizes[key] = len(self._cache.get(key, b""))
+            self._total[0] += self._sizes[key]
         return value
 
     def _cull(self):
