@@ -17,7 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
 
-from booking import ics, tokens
+from booking import holds, ics, notifications, tokens
 from booking.models import Registration, TourSession
 from booking.notifications import Notice
 
@@ -257,11 +257,14 @@ def build_message(registration: Registration, notice: Notice) -> EmailMultiAlter
     return message
 
 
-def send_notice_now(registration_id: int, notice: str) -> bool:
+def send_notice_now(registration_id: int, notice: str, edition: str | None = None) -> bool:
     """Send the e-mail for ``notice`` now, if it still applies; return whether one was sent.
 
-    A registration that is gone, anonymised or in a state the notice no longer describes
-    is skipped with a log line. Errors from the mail server propagate: the task retries.
+    A registration that is gone, anonymised, in a state the notice no longer describes,
+    or whose token was replaced since the letter was asked for (``edition``: a newer
+    letter carries the new link) is skipped with a log line. A letter with a confirmation
+    link gives the visitor the full hold from the moment it is sent, so a mail outage
+    does not eat the time to confirm. Mail-server errors propagate: the outbox retries.
     """
     notice = Notice(notice)
     registration = (
@@ -272,6 +275,13 @@ def send_notice_now(registration_id: int, notice: str) -> bool:
     if registration is None:
         logger.info("Booking e-mail %s skipped: registration %s is gone", notice, registration_id)
         return False
+    if edition is not None and edition != notifications.edition(registration):
+        logger.info(
+            "Booking e-mail %s skipped: registration %s has a newer link",
+            notice,
+            registration_id,
+        )
+        return False
     if not notice_applies(registration, notice):
         logger.info(
             "Booking e-mail %s skipped: no longer applies to registration %s (status %s)",
@@ -280,6 +290,8 @@ def send_notice_now(registration_id: int, notice: str) -> bool:
             registration.status,
         )
         return False
+    if notice in CONFIRMATION_NOTICES:
+        registration.hold_expires_at = holds.restart_hold(registration)
     build_message(registration, notice).send()
     logger.info("Booking e-mail %s sent for registration %s", notice, registration_id)
     return True

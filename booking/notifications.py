@@ -1,8 +1,12 @@
-"""Which e-mail a registration gets, sent by a background task once the change commits."""
+"""Which e-mail a registration gets: an outbox row written with the change, sent by the
+task worker once the change commits (``jobs.deliveries``)."""
 
+import hashlib
 from enum import StrEnum
 
-from django.db import transaction
+from jobs import deliveries
+
+HANDLER = "booking.notice"
 
 
 class Notice(StrEnum):
@@ -15,9 +19,31 @@ class Notice(StrEnum):
     SESSION_CANCELLED = "session_cancelled"  # by the host
 
 
-def notify(registration, notice: Notice) -> None:
-    """Queue the e-mail after commit: a rolled-back change sends nothing."""
-    from booking.tasks import send_notice
+# What the admin's list of deliveries calls each letter.
+LABELS = {
+    Notice.CONFIRM_LINK: "Подтвердите запись",
+    Notice.CONFIRMED: "Запись подтверждена",
+    Notice.WAITLISTED: "Лист ожидания",
+    Notice.PROMOTED: "Освободилось место",
+    Notice.REMINDER: "Напоминание",
+    Notice.CANCELLED: "Запись отменена",
+    Notice.SESSION_CANCELLED: "Сеанс отменён",
+}
 
-    registration_id = registration.pk
-    transaction.on_commit(lambda: send_notice.enqueue(registration_id, notice.value))
+
+def edition(registration) -> str:
+    """Which of the registration's tokens a letter carries: a new token (a resend) is a
+    new edition, so its letter is a new delivery, and letters of older ones are stale."""
+    return hashlib.sha256(registration.token_salt.encode()).hexdigest()[:12]
+
+
+def notify(registration, notice: Notice) -> None:
+    """Ask for the e-mail in the current transaction: a rolled-back change sends nothing,
+    and asking twice for the same letter (a job run twice) sends it once."""
+    current = edition(registration)
+    deliveries.schedule(
+        HANDLER,
+        key=f"booking:{registration.pk}:{notice.value}:{current}",
+        payload={"registration": registration.pk, "notice": notice.value, "edition": current},
+        description=f"Письмо «{LABELS[notice]}» по заявке №{registration.pk}",
+    )

@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking import locking, notifications, ratelimit, tokens
+from booking import holds, locking, notifications, ratelimit, tokens
 from booking.errors import BookingErrorCode as Code
 from booking.errors import booking_error
 from booking.models import ACTIVE_STATUSES, Consent, Registration, TourSession
@@ -192,7 +192,7 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
                     session=session,
                     seats=request.seats,
                     status=Status.PENDING if fits else Status.WAITLISTED,
-                    hold_expires_at=_hold_until(now) if fits else None,
+                    hold_expires_at=holds.hold_until(now) if fits else None,
                 )
                 return RegistrationOutcome(existing, created=False, receipt=receipt)
             _check_season_cap(session, email)
@@ -205,7 +205,7 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
                 phone=phone,
                 seats=request.seats,
                 status=Status.PENDING if fits else Status.WAITLISTED,
-                hold_expires_at=_hold_until(now) if fits else None,
+                hold_expires_at=holds.hold_until(now) if fits else None,
                 token_salt=salt,
                 token_hash=tokens.hash_token(tokens.token_for_salt(salt)),
                 created_at=now,
@@ -222,9 +222,10 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
         ) from None
 
 
-def _resend_current_notice(registration: Registration) -> None:
-    """E-mail a registration's current notice again, at most once per
-    BOOKING_RESEND_MINUTES, so repeating a request cannot flood someone's mailbox."""
+def _resend_current_notice(registration: Registration) -> bool:
+    """E-mail a registration's current letter again with a new link (the old one stops
+    working), at most once per BOOKING_RESEND_MINUTES, so repeating a request cannot flood
+    someone's mailbox. Returns whether a letter was asked for."""
     if registration.status == Status.PENDING:
         notice = Notice.PROMOTED if registration.promoted_at else Notice.CONFIRM_LINK
     elif registration.status == Status.WAITLISTED:
@@ -232,10 +233,41 @@ def _resend_current_notice(registration: Registration) -> None:
     elif registration.status == Status.CONFIRMED:
         notice = Notice.CONFIRMED
     else:
-        return  # attended or not: nothing left to tell
+        return False  # attended or not: nothing left to tell
     window = settings.BOOKING_RESEND_MINUTES * 60
-    if ratelimit.allow("booking:resend", str(registration.pk), 1, window_seconds=window):
-        notifications.notify(registration, notice)
+    if not ratelimit.allow("booking:resend", str(registration.pk), 1, window_seconds=window):
+        return False
+    _replace_token(registration)
+    notifications.notify(registration, notice)
+    return True
+
+
+def _replace_token(registration: Registration) -> None:
+    salt = tokens.new_salt()
+    registration.token_salt = salt
+    registration.token_hash = tokens.hash_token(tokens.token_for_salt(salt))
+    registration.save(update_fields=["token_salt", "token_hash"])
+
+
+def resend_letter(session_id: int, email: str) -> None:
+    """Send the holder of ``email`` their registration's current letter again, with a new
+    link, if they have an active registration for the session.
+
+    The caller's answer must be the same whether or not the address is registered: this
+    returns nothing and raises only for a malformed address or an unknown session.
+    """
+    email = normalise_email(email)
+    with transaction.atomic():
+        try:
+            session = locking.lock_session(session_id, visible_only=True)
+        except TourSession.DoesNotExist:
+            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="sessionId") from None
+        _expire_holds_locked(session, timezone.now())
+        registration = Registration.objects.filter(
+            session=session, email=email, status__in=ACTIVE_STATUSES
+        ).first()
+        if registration is not None:
+            _resend_current_notice(registration)
 
 
 def confirm(token: str) -> Registration:
@@ -453,10 +485,6 @@ def anonymise_old_registrations(now: datetime.datetime | None = None) -> int:
 # --- internals (caller holds the session lock) ---------------------------------------
 
 
-def _hold_until(now: datetime.datetime) -> datetime.datetime:
-    return now + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
-
-
 def _record_consents(registration: Registration, ip_address: str | None, now) -> None:
     Consent.objects.bulk_create(
         [
@@ -502,7 +530,7 @@ def _promote_waitlist_locked(session: TourSession, now) -> list[Registration]:
         if registration.seats > free:
             continue  # a party is never split; a smaller one behind it may fit
         registration.status = Status.PENDING
-        registration.hold_expires_at = _hold_until(now)
+        registration.hold_expires_at = holds.hold_until(now)
         registration.promoted_at = now
         registration.save(update_fields=["status", "hold_expires_at", "promoted_at"])
         notifications.notify(registration, Notice.PROMOTED)

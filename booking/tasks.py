@@ -1,81 +1,41 @@
-"""Background work for booking (django-tasks).
+"""Background work for booking: its e-mails (an outbox handler) and its periodic jobs.
 
-django-tasks has no retries of its own, so ``send_notice`` retries a failed send itself
-(``cms.task_retries``): later on a backend that can defer, inline a few times on the
-in-process backend of development and tests. The registration was committed before the
-task was queued, so a send that fails for good loses nothing: the visitor's page still
-shows the registration's state.
+E-mails go through ``jobs.deliveries``: sent once by the task worker, retried over hours
+while the mail server is down, listed in the admin if they fail for good. The
+registration was committed before, so a send that fails loses nothing.
 """
 
-import logging
-import re
-from smtplib import SMTPException
+from smtplib import SMTPConnectError, SMTPException, SMTPServerDisconnected
 
-from django.conf import settings
-from django_tasks import task
-
-from cms.task_retries import retry_later
-
-logger = logging.getLogger(__name__)
-
-# Seconds to wait before each retry on a deferring backend; their number bounds the retries.
-DEFAULT_RETRY_DELAYS = (60, 300, 1800)
-# Seconds between inline retries: short, as they hold up the process that enqueued the task.
-DEFAULT_INLINE_RETRY_SECONDS = 1.0
-
-# A mail server that is down, refuses or times out (SMTPException is an OSError too).
-RETRYABLE_ERRORS = (SMTPException, OSError)
-
-# Mail-server errors quote the recipients (SMTPRecipientsRefused, 550 replies): the logs
-# name the registration, never its e-mail address.
-EMAIL_ADDRESS = re.compile(r"[^\s<>()\[\]{}'\",;:@]+@[^\s<>()\[\]{}'\",;:@]+")
+from booking import emails, services
+from booking.notifications import HANDLER
+from jobs import deliveries, periodic
 
 
-def describe_error(exc: BaseException) -> str:
-    """``repr(exc)`` with any e-mail address in it masked."""
-    return EMAIL_ADDRESS.sub("<address>", repr(exc))
+@deliveries.handler(
+    HANDLER,
+    # A mail server that is down, refuses or times out (SMTPException is an OSError too).
+    retryable=(SMTPException, OSError),
+    # These say the server itself is unreachable or hangs: pause all letters a while.
+    outage=(ConnectionError, TimeoutError, SMTPServerDisconnected, SMTPConnectError),
+)
+def send_notice(payload: dict) -> bool:
+    """Send one booking letter if it still applies; False when skipped."""
+    return emails.send_notice_now(
+        payload["registration"], payload["notice"], edition=payload.get("edition")
+    )
 
 
-def retry_delays() -> list[float]:
-    """``BOOKING_EMAIL_RETRY_DELAYS``: the wait before retry 1, 2, …"""
-    return list(getattr(settings, "BOOKING_EMAIL_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
+@periodic.every(seconds=60)
+def expire_holds() -> int:
+    return services.expire_stale_holds()
 
 
-@task()
-def send_notice(registration_id: int, notice: str, attempt: int = 1) -> None:
-    """Send one booking e-mail (``booking.emails``), retrying if the mail server fails.
+@periodic.every(seconds=600)
+def send_reminders() -> int:
+    return services.send_reminders()
 
-    ``attempt`` counts from 1; a retry enqueued by a failed attempt carries the next one.
-    Never raises for a mail-server failure: the last one is logged as an error.
-    """
-    from booking.emails import send_notice_now
 
-    delays = retry_delays()
-    while True:
-        try:
-            send_notice_now(registration_id, notice)
-            return
-        except RETRYABLE_ERRORS as exc:
-            if attempt > len(delays):
-                logger.error(
-                    "Booking e-mail %s for registration %s not sent after %s attempts: %s",
-                    notice,
-                    registration_id,
-                    attempt,
-                    describe_error(exc),
-                )
-                return
-            delay = delays[attempt - 1]
-            logger.warning(
-                "Booking e-mail %s for registration %s failed (attempt %s), retrying: %s",
-                notice,
-                registration_id,
-                attempt,
-                describe_error(exc),
-            )
-        pause = getattr(
-            settings, "BOOKING_EMAIL_INLINE_RETRY_SECONDS", DEFAULT_INLINE_RETRY_SECONDS
-        )
-        if retry_later(send_notice, (registration_id, notice), attempt + 1, delay, pause):
-            return
-        attempt += 1
+@periodic.every(seconds=3600)
+def anonymise_old_registrations() -> int:
+    return services.anonymise_old_registrations()

@@ -83,9 +83,15 @@ def _send(sender, unless_deleted: bool, **kwargs) -> None:
 
 # --- The content version --------------------------------------------------------------
 
+# With a shared cache, the generation token GraphQL's response cache keys on.
+GENERATION_KEY = "content-version"
+
 
 def current_version() -> int:
-    """The content version (0 before any change): one small query."""
+    """The content version (0 before any change): one small query.
+
+    Webhooks tell it as ``contentVersion``; the response cache keys on ``content_generation``.
+    """
     from cms.models import ContentVersion
 
     return (
@@ -93,21 +99,72 @@ def current_version() -> int:
     )
 
 
+def _shared_cache():
+    """The default cache if every process sees the same one (Redis), else None.
+
+    A local-memory cache is per process: a token renewed there would stay unseen by the
+    other workers, so with it the database row is the version.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    return None if isinstance(cache, LocMemCache | DummyCache) else cache
+
+
+def _new_generation() -> str:
+    import secrets
+
+    return secrets.token_hex(8)
+
+
+def content_generation() -> str:
+    """A value that changes with every content change, for cache keys.
+
+    With a shared cache it is a random token kept there (no SQL per GET), renewed after
+    every change; when the token is missing (evicted, a Redis restart) a fresh one is
+    added: a value never seen before cannot match an older answer, where a re-read
+    counter could. With a local-memory cache it is the database's counter. A cache
+    outage raises the client's error (the response cache then answers without it).
+    """
+    cache = _shared_cache()
+    if cache is None:
+        return str(current_version())
+    return cache.get_or_set(GENERATION_KEY, _new_generation, timeout=None)
+
+
+def _renew_generation() -> None:
+    cache = _shared_cache()
+    if cache is None:
+        return
+    try:
+        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    except Exception:
+        # The change is committed; only the cache is behind. Its old answers expire
+        # within GRAPHQL_RESPONSE_CACHE_SECONDS (and all of them go if Redis restarted).
+        logger.exception("Content version token not renewed: cached answers may be stale")
+
+
 def bump_version() -> None:
-    """Count one more content change, atomically across processes (an F() update)."""
+    """Count one more content change, atomically across processes (an F() update), and
+    renew the shared cache's token once that is committed."""
     from cms.models import ContentVersion
 
     now = timezone.now()
     rows = ContentVersion.objects.filter(pk=VERSION_ROW)
     for _ in range(2):  # the row is created by the first change; two may race to create it
         if rows.update(counter=F("counter") + 1, changed_at=now):
-            return
+            break
         try:
             with transaction.atomic():
                 ContentVersion.objects.create(pk=VERSION_ROW, counter=1, changed_at=now)
-            return
+            break
         except IntegrityError:
             continue  # another process created it first: now the update finds it
+    # Called after the change's commit (content_changed), so this runs at once; inside a
+    # transaction, a token renewed before the commit would let others cache the old state.
+    transaction.on_commit(_renew_generation)
 
 
 def _bump_version(sender, **kwargs) -> None:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "catalogue",
     "pages",
     "booking",
+    "jobs",
     "graphql_schema",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
@@ -84,6 +85,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "graphene_django",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "csp",
     "django.contrib.admin",
@@ -96,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer load balancers whatever their Host, over plain HTTP.
+    "cms.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,11 +216,50 @@ STATIC_URL = os.environ.get("STATIC_URL", "/static/")
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploads (originals and renditions) on S3-compatible object storage when a bucket is named:
+# every web and worker process then sees the same files, and clients fetch them from the
+# bucket or its CDN, never through Django.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 # Serve uploads from Django itself: for development and small single-server installs.
-# Larger ones put media on shared storage (S3) or let the web server serve MEDIA_ROOT.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+# Larger ones put media on S3 (above) or let the web server serve MEDIA_ROOT.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG) and not AWS_STORAGE_BUCKET_NAME
+if AWS_STORAGE_BUCKET_NAME:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Any S3-compatible service (Yandex Object Storage, MinIO…); unset: AWS itself.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Unset keys: boto3's own chain (its environment variables, profile, instance role).
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for MinIO and most self-hosted services; unset: boto3 decides.
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            # A CDN in front of the bucket: URLs name it instead of the bucket.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # The custom domain's scheme: "http" only for one without TLS.
+            "url_protocol": (os.environ.get("AWS_S3_URL_PROTOCOL") or "https").rstrip(":") + ":",
+            # Key prefix, so that one bucket can hold more than this site's media.
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Images are public content: plain URLs that CDNs and browsers can cache, rather
+            # than signed ones that change on every request and expire. The bucket (or the
+            # CDN) must allow anonymous reads.
+            "querystring_auth": False,
+            # A new upload never replaces another file of the same name, so a file's name
+            # changes whenever its content does and caching it for a year is safe.
+            "file_overwrite": False,
+            "object_parameters": {
+                "CacheControl": os.environ.get(
+                    "AWS_S3_CACHE_CONTROL", "public, max-age=31536000, immutable"
+                )
+            },
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -228,23 +272,35 @@ STORAGES = {
 # Shared cache (Redis in production) for rate limits and responses; local memory otherwise.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
+    try:
+        CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS") or 1)
+    except ValueError:
+        CACHE_TIMEOUT_SECONDS = 0.0
+    if not CACHE_TIMEOUT_SECONDS > 0:
+        raise ImproperlyConfigured("CACHE_TIMEOUT_SECONDS must be a positive number of seconds")
+    # A dead or hung Redis must fail a request within seconds (503, see graphql_schema/
+    # views.py), not hold a worker until gunicorn kills it: short socket timeouts, and no
+    # retries, which would multiply the wait.
+    _redis_options = {
+        "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+        "socket_timeout": CACHE_TIMEOUT_SECONDS,
+        "retry_on_timeout": False,
+    }
+    # One prefix per alias: the aliases share one Redis database but never each other's keys.
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-        },
-        # Wagtail caches rendition lookups under their own alias.
-        "renditions": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "renditions",
-        },
-        # GraphQL answers (graphql_schema/caching.py); Redis's maxmemory bounds the total.
-        "graphql_responses": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "graphql",
-        },
+            "KEY_PREFIX": prefix,
+            "OPTIONS": dict(_redis_options),
+        }
+        for alias, prefix in (
+            ("default", "default"),  # rate limits, the content version token, Wagtail's own
+            ("renditions", "renditions"),  # Wagtail's rendition lookups
+            # GraphQL answers: graphql_schema/caching.py stores none above
+            # GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES; Redis's maxmemory bounds the total.
+            ("graphql_responses", "graphql"),
+        )
     }
 elif CACHE_URL in ("", "locmem://"):
     # Separate local-memory stores (LOCATION tells them apart), each big enough that
@@ -288,14 +344,35 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Открой#Моспром <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background work (django-tasks, which Wagtail already uses): in-process unless configured.
+# Background work (django-tasks, which Wagtail already uses). Production: queued in the
+# database and run by `manage.py run_worker`, never inside a web request. Development
+# (DEBUG) runs tasks in-process, after the request's transaction commits.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend",
         )
     }
 }
+# The outbox (jobs/deliveries.py): waits before each retry of an e-mail or a webhook, in
+# seconds (about a day in all), and how long a service that is down pauses its messages.
+DELIVERY_RETRY_DELAYS = [
+    int(delay)
+    for delay in env_list(
+        "DELIVERY_RETRY_DELAYS", ["60", "300", "900", "1800", "3600", "10800", "21600", "43200"]
+    )
+]
+DELIVERY_CIRCUIT_SECONDS = env_int("DELIVERY_CIRCUIT_SECONDS", 30)
+# A send claimed longer ago than this was cut off (a killed worker): it is due again. Far
+# above EMAIL_TIMEOUT and CONTENT_WEBHOOK_TIMEOUT, so a slow send is never doubled.
+DELIVERY_CLAIM_TIMEOUT_SECONDS = env_int("DELIVERY_CLAIM_TIMEOUT_SECONDS", 600)
+# A due row whose own task has not run this long after its time is sent by the sweep.
+DELIVERY_RESCUE_AFTER_SECONDS = env_int("DELIVERY_RESCUE_AFTER_SECONDS", 120)
+# /readyz fails when no task worker has beaten its heartbeat for this long (0: no check).
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 60)
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -380,8 +457,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only to rehearse production over plain HTTP on loopback (make prod-local).
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     if not SECURE_HSTS_PRELOAD:
         # Joining the browsers' preload list is hard to undo: the operator opts in.
         SILENCED_SYSTEM_CHECKS.append("security.W021")
@@ -395,6 +472,25 @@ if MEDIA_URL.startswith(("http://", "https://")):
     # Uploads served from a CDN or object storage: the admin shows them.
     _media = urlsplit(MEDIA_URL)
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_media.scheme}://{_media.netloc}")
+if AWS_STORAGE_BUCKET_NAME:
+    # The admin shows images straight from the bucket or its CDN: allow the hosts their
+    # URLs can name, the CDN's, or the endpoint's (path style) and the bucket's subdomain of
+    # it (virtual-hosted style; boto3 picks one unless AWS_S3_ADDRESSING_STYLE says).
+    _s3 = STORAGES["default"]["OPTIONS"]
+    _bucket, _path_style = _s3["bucket_name"], _s3["addressing_style"] == "path"
+    if _s3["custom_domain"]:
+        _s3_origins = [f"{_s3['url_protocol']}//{_s3['custom_domain'].split('/')[0]}"]
+    elif _s3["endpoint_url"]:
+        _endpoint = urlsplit(_s3["endpoint_url"])
+        _s3_origins = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+        if not _path_style:
+            _s3_origins.append(f"{_endpoint.scheme}://{_bucket}.{_endpoint.netloc}")
+    else:
+        _hosts = ["s3.amazonaws.com"]
+        if _s3["region_name"]:
+            _hosts.append(f"s3.{_s3['region_name']}.amazonaws.com")
+        _s3_origins = [f"https://{h}" if _path_style else f"https://{_bucket}.{h}" for h in _hosts]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].extend(_s3_origins)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,7 +9,7 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 32)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # Tests never depend on the developer's environment for these.
-for _name in ("CACHE_URL", "GRAPHQL_INTROSPECTION"):
+for _name in ("CACHE_URL", "GRAPHQL_INTROSPECTION", "AWS_STORAGE_BUCKET_NAME", "TASKS_BACKEND"):
     os.environ.pop(_name, None)
 if "VAR_DIR" not in os.environ:
     # Uploaded test images go to a folder of this run's own, removed when it ends.
@@ -25,7 +25,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 GRAPHIQL_ENABLED = True
 GRAPHQL_INTROSPECTION = True
-BOOKING_EMAIL_INLINE_RETRY_SECONDS = 0  # retries of a failing mail server, without sleeping
 STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
 STATIC_ROOT.mkdir(exist_ok=True)
 LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405

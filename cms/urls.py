@@ -7,10 +7,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import health
 from cms.dev_preview import dev_preview
 from graphql_schema.views import graphql_view
 
 urlpatterns = [
+    # Also answered by cms.health.HealthCheckMiddleware, before the Host check.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("graphql/", graphql_view, name="graphql"),

@@ -7,9 +7,12 @@ Each ``content_changed`` notice is POSTed as JSON to every ``CONTENT_WEBHOOK_URL
      "contentVersion": 17, "at": "2026-11-26T09:30:00+00:00"}
 
 with ``X-OpenMosprom-Signature: sha256=<hex HMAC-SHA256 of the body>`` keyed by
-``CONTENT_WEBHOOK_SECRET`` (left out when no secret is set). The receiver should compare
-it in constant time and answer 2xx; anything else is retried a few times, then logged.
-Delivery is a django-tasks task per URL, so a slow or dead receiver never fails a publish.
+``CONTENT_WEBHOOK_SECRET`` (left out when no secret is set) and
+``X-OpenMosprom-Delivery: <id>``, the same on every retry of one notice, so a receiver can
+drop repeats. The receiver should compare the signature in constant time and answer 2xx;
+a 5xx, 408, 429 or network error is retried over hours (``jobs.deliveries``), any other
+answer fails the delivery for good. Each is an outbox row sent by the task worker, so a
+slow or dead receiver never holds up or fails a publish.
 """
 
 import hashlib
@@ -18,20 +21,19 @@ import json
 import logging
 import urllib.error
 import urllib.request
+import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
-from django_tasks import task
 
-from cms.task_retries import retry_later
+from jobs import deliveries
 
 logger = logging.getLogger(__name__)
 
+HANDLER = "content.webhook"
 SIGNATURE_HEADER = "X-OpenMosprom-Signature"
-# Seconds before each retry on a backend that can run a task later; their number bounds
-# the retries. On the in-process backend retries wait CONTENT_WEBHOOK_INLINE_RETRY_SECONDS.
-DEFAULT_RETRY_DELAYS = (30, 300, 1800)
-DEFAULT_INLINE_RETRY_SECONDS = 1.0
+DELIVERY_HEADER = "X-OpenMosprom-Delivery"
 
 
 def payload(*, sender, kind, action, pk, url_path, version: int) -> dict:
@@ -54,7 +56,7 @@ def signature(body: bytes, secret: str) -> str:
 
 
 def enqueue_delivery(sender, kind, action, pk, url_path, **kwargs) -> None:
-    """``content_changed`` receiver: queue one delivery per configured URL."""
+    """``content_changed`` receiver: one outbox row per configured URL."""
     urls = settings.CONTENT_WEBHOOK_URLS
     if not urls:
         return
@@ -72,56 +74,47 @@ def enqueue_delivery(sender, kind, action, pk, url_path, **kwargs) -> None:
         ensure_ascii=False,
     )
     for url in urls:
+        delivery_id = uuid.uuid4().hex
         try:
-            deliver.enqueue(url, body)
+            deliveries.schedule(
+                HANDLER,
+                key=f"webhook:{delivery_id}",
+                payload={"url": url, "body": body, "id": delivery_id},
+                description=(
+                    f"Вебхук: {sender._meta.label} №{pk} {action} → {urlsplit(url).netloc or url}"
+                )[:300],
+            )
         except Exception:
-            # The queue itself is down: say which notice was lost, and carry on.
+            # Broad on purpose: the database is down after the publish committed. Say
+            # which notice was lost, and let the other receivers run.
             logger.exception("Content webhook to %s not queued: %s", url, body)
 
 
-@task()
-def deliver(url: str, body: str, attempt: int = 1) -> None:
-    """POST ``body`` to ``url``, signed; retry a failure a few times, then log it.
-
-    The secret is read here, not passed in, so it is never stored with queued tasks.
-    """
-    delays = list(getattr(settings, "CONTENT_WEBHOOK_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
-    while True:
-        error = _post(url, body.encode())
-        if error is None:
-            return
-        if not _retryable(error) or attempt > len(delays):
-            logger.error(
-                "Content webhook to %s failed after %s attempt(s): %r", url, attempt, error
-            )
-            return
-        logger.warning("Content webhook to %s failed (attempt %s): %r", url, attempt, error)
-        pause = getattr(
-            settings, "CONTENT_WEBHOOK_INLINE_RETRY_SECONDS", DEFAULT_INLINE_RETRY_SECONDS
-        )
-        if retry_later(deliver, (url, body), attempt + 1, delays[attempt - 1], pause):
-            return
-        attempt += 1
+class RetryableAnswer(OSError):
+    """The receiver answered 5xx, 408 or 429: it may take it later."""
 
 
-def _retryable(error: Exception) -> bool:
-    """A 4xx answer (but 408 and 429) or a malformed URL will not change by trying again."""
-    if isinstance(error, urllib.error.HTTPError):
-        return error.code >= 500 or error.code in (408, 429)
-    return not isinstance(error, ValueError)
-
-
-def _post(url: str, body: bytes) -> Exception | None:
-    """POST once; None on a 2xx answer, else what went wrong."""
-    if not url.startswith(("http://", "https://")):
-        return ValueError(f"not an http(s) URL: {url!r}")  # urllib would also open file:
-    headers = {"Content-Type": "application/json", "User-Agent": "open-mosprom-cms/webhook"}
+@deliveries.handler(HANDLER, retryable=(OSError,))
+def deliver(payload: dict) -> bool:
+    """POST one notice, signed. The secret is read here, so queued rows never hold it."""
+    url, body = payload["url"], payload["body"].encode()
+    if not url.startswith(("http://", "https://")):  # urllib would also open file:
+        raise deliveries.Undeliverable(f"not an http(s) URL: {url!r}")
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "open-mosprom-cms/webhook",
+        DELIVERY_HEADER: payload["id"],
+    }
     if settings.CONTENT_WEBHOOK_SECRET:
         headers[SIGNATURE_HEADER] = signature(body, settings.CONTENT_WEBHOOK_SECRET)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=settings.CONTENT_WEBHOOK_TIMEOUT) as answer:
             answer.read(1024)  # urlopen raises HTTPError for anything but 2xx/3xx
-    except (OSError, ValueError) as error:  # network, timeout, HTTP error status, bad URL
-        return error
-    return None
+    except urllib.error.HTTPError as error:
+        if error.code >= 500 or error.code in (408, 429):
+            raise RetryableAnswer(f"HTTP {error.code} from {url}") from None
+        raise deliveries.Undeliverable(f"HTTP {error.code} from {url}") from None
+    except ValueError as error:  # a malformed URL
+        raise deliveries.Undeliverable(f"{error} ({url!r})") from None
+    return True

@@ -8,12 +8,17 @@ Each validated GET document gets one of three policies:
   must be live. Never stored on the server; answered with an ETag and ``no-cache``.
 - ``CONTENT``: everything else. Kept, encoded, in the ``graphql_responses`` cache (a
   byte budget per entry and in all) for ``GRAPHQL_RESPONSE_CACHE_SECONDS`` under a key
-  that includes the content version (``cms.content_changes``), so a publish makes every
+  that includes the content generation (``cms.content_changes``), so a publish makes every
   earlier entry unreachable; answered with an ETag and
   ``public, max-age=GRAPHQL_HTTP_MAX_AGE, must-revalidate``.
 
 Answers with errors are never stored, and tell caches not to store them either. POSTs
 never come here.
+
+While the shared cache (Redis) is unreachable, content queries are answered from the
+database, uncached, with a warning in the log: the response cache only saves work. What
+cannot go without the cache (rate limits) raises one of ``CACHE_UNAVAILABLE_ERRORS``,
+which the view answers with 503.
 """
 
 import enum
@@ -44,7 +49,16 @@ from graphql import (
     visit,
 )
 
-from cms.content_changes import current_version, seconds_until_time_changes_content
+from cms.content_changes import content_generation, seconds_until_time_changes_content
+
+try:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+except ImportError:  # no redis client installed: no Redis cache either
+    CACHE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = ()
+else:
+    # The cache server is down, unreachable or hung (socket_timeout); not a bug of ours.
+    CACHE_UNAVAILABLE_ERRORS = (RedisConnectionError, RedisTimeoutError)
 
 logger = logging.getLogger(__name__)
 
@@ -129,9 +143,9 @@ def _is_live_type(type_) -> bool:
     return model is not None and model._meta.app_label == LIVE_APP
 
 
-def cache_key(request, query: str, variables, operation_name, version: int) -> str:
+def cache_key(request, query: str, variables, operation_name, version: str) -> str:
     """The response cache's key: the request's query, variables, operation and host, plus
-    the language, under the content version."""
+    the language, under the content generation."""
     material = json.dumps(
         [
             query,
@@ -163,13 +177,18 @@ def execute_get(
     state = CacheState(policy_for(schema, document))
     setattr(request, STATE_ATTRIBUTE, state)
     if state.policy is Policy.CONTENT and settings.GRAPHQL_RESPONSE_CACHE_SECONDS > 0:
-        # The version is read before executing: a change committed meanwhile bumps it
+        # The version is read before executing: a change committed meanwhile renews it
         # after its commit, so an entry stored under this version is never older than it.
-        state.key = cache_key(request, query, variables, operation_name, current_version())
-        content = _cache_get(state.key)
-        if isinstance(content, bytes):
-            state.ok = state.hit = True
-            return CachedAnswer(content)
+        try:
+            version = content_generation()
+        except CACHE_UNAVAILABLE_ERRORS as error:
+            _unavailable(error)
+        else:
+            state.key = cache_key(request, query, variables, operation_name, version)
+            content = _cache_get(state)
+            if isinstance(content, bytes):
+                state.ok = state.hit = True
+                return CachedAnswer(content)
     result = execute()
     state.ok = not result.errors
     return result
@@ -179,12 +198,19 @@ def response_cache():
     return caches["graphql_responses"]
 
 
-def _cache_get(key: str):
+def _unavailable(error: Exception) -> None:
+    logger.warning("GraphQL response cache unreachable, answering from the database: %s", error)
+
+
+def _cache_get(state: CacheState):
     try:
-        return response_cache().get(key)
+        return response_cache().get(state.key)
+    except CACHE_UNAVAILABLE_ERRORS as error:
+        _unavailable(error)
+        state.key = None  # nor wait for it again to store the answer
     except Exception:
-        logger.exception("GraphQL response cache unavailable")  # answer without it
-        return None
+        logger.exception("GraphQL response cache failed")  # answer without it
+    return None
 
 
 def _store(key: str, content: bytes) -> None:
@@ -197,8 +223,10 @@ def _store(key: str, content: bytes) -> None:
         return
     try:
         response_cache().set(key, content, int(timeout))
+    except CACHE_UNAVAILABLE_ERRORS as error:
+        logger.warning("GraphQL response cache unreachable, answer not stored: %s", error)
     except Exception:
-        logger.exception("GraphQL response cache unavailable")
+        logger.exception("GraphQL response cache failed")
 
 
 def etag(content: bytes) -> str:

@@ -2,7 +2,7 @@
 
 HTTP status codes tell monitoring and proxies who is at fault: 400 for a request the
 server refuses, 415 for a body it does not take, 500 for a server error (masked), 503
-with ``Retry-After`` while the database is unreachable.
+with ``Retry-After`` while the database or the shared cache (Redis) is unreachable.
 """
 
 import json
@@ -81,7 +81,8 @@ def bad_request(message: str) -> HttpError:
 ACCEPTED_CONTENT_TYPES = ("application/json", "application/graphql")
 # PostgreSQL's query_canceled: the statement_timeout ended a query.
 QUERY_CANCELED = "57014"
-DATABASE_RETRY_AFTER_SECONDS = 5
+# While the database or the cache is unreachable (503).
+RETRY_AFTER_SECONDS = 5
 
 
 def _json_loads(text: str):
@@ -101,6 +102,9 @@ def _classify(original: BaseException) -> str | None:
         cause = getattr(original, "__cause__", None)
         if getattr(cause, "sqlstate", None) == QUERY_CANCELED:
             return "TIME_LIMIT_EXCEEDED"
+        return "SERVICE_UNAVAILABLE"
+    # Redis down or hung: rate limits cannot be counted (they never fail open).
+    if isinstance(original, caching.CACHE_UNAVAILABLE_ERRORS):
         return "SERVICE_UNAVAILABLE"
     return None
 
@@ -127,7 +131,7 @@ class PublicGraphQLView(GraphQLView):
                 # Cache-Control and ETag (a 304 when the client has this answer already).
                 response = caching.finish_response(request, response)
         if response.status_code == 503:
-            response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         add_cors_headers(request, response)
         return response
 
@@ -191,7 +195,7 @@ class PublicGraphQLView(GraphQLView):
             result = self.execute_graphql_request(
                 request, data, query, variables, operation_name, show_graphiql
             )
-        except (OperationalError, InterfaceError) as error:
+        except (OperationalError, InterfaceError, *caching.CACHE_UNAVAILABLE_ERRORS) as error:
             # Outside any resolver (the cache's content version, a lock): the same answers.
             result = ExecutionResult(errors=[GraphQLError(str(error), original_error=error)])
         if result is None:
@@ -335,7 +339,12 @@ class PublicGraphQLView(GraphQLView):
                     logger.warning("GraphQL request stopped by the time budget: %s", original)
                     formatted["message"] = TIME_LIMIT_MESSAGE
                 elif code == "SERVICE_UNAVAILABLE":
-                    logger.error("Database unavailable during a GraphQL request: %s", original)
+                    cache = isinstance(original, caching.CACHE_UNAVAILABLE_ERRORS)
+                    logger.error(
+                        "%s unavailable during a GraphQL request: %s",
+                        "Cache" if cache else "Database",
+                        original,
+                    )
                     formatted["message"] = UNAVAILABLE_MESSAGE
                 else:
                     logger.error("Unexpected error in GraphQL", exc_info=original)

@@ -65,10 +65,14 @@ STAFF_MODEL_PERMISSIONS = {
         ("booking", "view_toursession"),
         ("booking", "view_registration"),
         ("booking", "change_registration"),
+        # «Отправки»: letters that failed for good, and sending them again.
+        ("jobs", "view_delivery"),
+        ("jobs", "change_delivery"),
     ],
     MODERATORS: [
         ("wagtailadmin", "access_admin"),
         *[("catalogue", f"view_{model}") for model in CATALOGUE_MODELS],
+        ("jobs", "view_delivery"),
     ],
 }
 STAFF_COLLECTION_PERMISSIONS = {

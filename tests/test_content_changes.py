@@ -4,15 +4,20 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import socket
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
 from booking.models import Registration
 from cms.content_changes import content_changed, current_version
+from jobs import deliveries
+from jobs.models import Delivery
 from pages.models import NewsPage, ProgrammeSettings
 from tests import factories
 
@@ -262,8 +267,7 @@ def webhook_server(monkeypatch):
 def webhook_settings(settings, webhook_server):
     settings.CONTENT_WEBHOOK_URLS = [webhook_server.url]
     settings.CONTENT_WEBHOOK_SECRET = "секрет-вебхука"
-    settings.CONTENT_WEBHOOK_RETRY_DELAYS = (0, 0)  # two retries
-    settings.CONTENT_WEBHOOK_INLINE_RETRY_SECONDS = 0
+    settings.DELIVERY_RETRY_DELAYS = [60, 300]  # two retries
     return settings
 
 
@@ -275,6 +279,7 @@ def test_webhook_is_delivered_signed(news, webhook_settings, webhook_server, com
     expected = hmac.new("секрет-вебхука".encode(), body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(headers["X-OpenMosprom-Signature"], f"sha256={expected}")
     assert headers["Content-Type"] == "application/json"
+    assert re.fullmatch(r"[0-9a-f]{32}", headers["X-OpenMosprom-Delivery"])
     notice = json.loads(body)
     assert notice.pop("at")
     assert notice == {
@@ -305,12 +310,18 @@ def test_a_failing_webhook_is_retried_a_few_times_and_never_breaks_publishing(
 ):
     webhook_server.status = 500
     news.title = "Опубликовано, несмотря ни на что"
-    with caplog.at_level(logging.WARNING, logger="cms.webhooks"), committed():
+    with caplog.at_level(logging.WARNING, logger="jobs"), committed():
         news.save_revision().publish()
+    assert NewsPage.objects.live().get(pk=news.pk).title == "Опубликовано, несмотря ни на что"
+    assert len(webhook_server.received) == 1
+    for wait in (61, 61 + 301):  # the retries come minutes later, from the worker
+        deliveries.send_due(now=timezone.now() + timedelta(seconds=wait))
 
     assert len(webhook_server.received) == 3  # the first attempt and two retries
-    assert NewsPage.objects.live().get(pk=news.pk).title == "Опубликовано, несмотря ни на что"
-    assert "failed after 3 attempt(s)" in caplog.text
+    ids = {headers["X-OpenMosprom-Delivery"] for headers, _ in webhook_server.received}
+    assert len(ids) == 1  # the receiver can tell a retry from a new notice
+    assert Delivery.objects.get().status == Delivery.Status.FAILED
+    assert "failed for good after 3 attempts" in caplog.text
 
 
 def test_a_refused_webhook_is_not_retried_forever(
@@ -319,7 +330,9 @@ def test_a_refused_webhook_is_not_retried_forever(
     webhook_server.status = 403  # it will not change its mind
     with committed():
         news.save_revision().publish()
+    deliveries.send_due(now=timezone.now() + timedelta(days=2))
     assert len(webhook_server.received) == 1
+    assert Delivery.objects.get().last_error.startswith("HTTP 403")
 
 
 def test_an_unreachable_webhook_never_breaks_publishing(news, webhook_settings, committed, caplog):
@@ -327,10 +340,13 @@ def test_an_unreachable_webhook_never_breaks_publishing(news, webhook_settings, 
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     webhook_settings.CONTENT_WEBHOOK_URLS = [f"http://127.0.0.1:{port}/", "not a url"]
-    with caplog.at_level(logging.ERROR, logger="cms.webhooks"), committed():
+    with caplog.at_level(logging.WARNING, logger="jobs"), committed():
         news.save_revision().publish()
     assert NewsPage.objects.get(pk=news.pk).live
-    assert caplog.text.count("Content webhook to") == 2
+    statuses = dict(Delivery.objects.values_list("payload__url", "status"))
+    assert statuses == {f"http://127.0.0.1:{port}/": "pending", "not a url": "failed"}
+    assert "ConnectionRefusedError" in caplog.text
+    assert "cannot be delivered: not an http(s) URL" in caplog.text
 
 
 def test_no_webhook_without_urls(news, webhook_server, settings, committed):

@@ -144,7 +144,36 @@ class CancelRegistration(TokenMutation):
     service = staticmethod(services.cancel)
 
 
+class ResendRegistrationEmail(BookingMutation):
+    """Send the registration's letter again with a new link (the old link stops working).
+
+    The answer is the same whether or not the e-mail has a registration for the session;
+    a letter goes out at most once per few minutes per registration.
+    """
+
+    class Arguments:
+        session_id = graphene.ID(required=True)
+        email = graphene.String(required=True)
+
+    accepted = graphene.Boolean(
+        required=True, description="True: if the e-mail has a registration, a letter is on its way."
+    )
+
+    @classmethod
+    def perform(cls, info, session_id, email):
+        services.check_rate_limit("resend", client_ip(info.context))
+        parsed = parse_id(session_id)
+        if parsed is None:
+            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="sessionId")
+        services.resend_letter(parsed, email)
+        return cls(accepted=True, errors=[])
+
+    def resolve_accepted(self, info):
+        return bool(self.accepted)
+
+
 class BookingMutations(graphene.ObjectType):
     register_for_session = RegisterForSession.Field()
+    resend_registration_email = ResendRegistrationEmail.Field()
     confirm_registration = ConfirmRegistration.Field()
     cancel_registration = CancelRegistration.Field()

@@ -1,4 +1,4 @@
-"""The booking e-mails as a visitor receives them, and the task that sends them."""
+"""The booking e-mails as a visitor receives them, and how the outbox sends them."""
 
 import datetime
 import logging
@@ -15,7 +15,8 @@ from django.utils import timezone
 from booking import emails, ics, notifications, services, tokens
 from booking.models import Registration, TourSession
 from booking.notifications import Notice
-from booking.tasks import send_notice
+from jobs import deliveries
+from jobs.models import Delivery
 from tests import factories
 
 Status = Registration.Status
@@ -49,8 +50,7 @@ def mail_settings(settings):
     settings.FRONTEND_URL = FRONTEND
     settings.WAGTAILADMIN_BASE_URL = "https://cms.example:8443"
     settings.DEFAULT_FROM_EMAIL = "Открой#Моспром <noreply@open.example>"
-    settings.BOOKING_EMAIL_RETRY_DELAYS = [60, 300, 1800]
-    settings.BOOKING_EMAIL_INLINE_RETRY_SECONDS = 0
+    settings.DELIVERY_RETRY_DELAYS = [60, 300, 1800]
 
 
 @pytest.fixture
@@ -313,10 +313,11 @@ def test_a_notice_that_no_longer_fits_is_skipped(excursion, notice, change, capl
     Registration.objects.filter(pk=registration.pk).update(**change)
 
     with caplog.at_level(logging.INFO, logger="booking"):
-        send_notice.enqueue(registration.pk, notice.value)
+        notify_now(registration, notice)
 
     assert mail.outbox == []
     assert f"no longer applies to registration {registration.pk}" in caplog.text
+    assert Delivery.objects.get().status == Delivery.Status.SKIPPED
 
 
 def test_a_notice_for_a_deleted_registration_is_skipped(excursion, caplog):
@@ -344,69 +345,173 @@ def test_a_reminder_for_a_session_that_has_started_is_skipped(excursion):
 # --- a failing mail server --------------------------------------------------------------
 
 
+def notify_now(registration, notice):
+    """Ask for a letter and commit, as a service does; the in-process backend sends it."""
+    with transaction.atomic():
+        notifications.notify(registration, notice)
+    # pytest-django's transaction is not committed: run what on_commit would.
+    deliveries.enqueue(Delivery.objects.latest("pk").pk)
+
+
+def later(seconds: float) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(seconds=seconds)
+
+
 @pytest.fixture
 def failing_server(monkeypatch):
     """Make the mail server fail the first ``failures["left"]`` sends; count every call."""
-    state = {"left": 0, "calls": 0}
+    state = {"left": 0, "calls": 0, "error": smtplib.SMTPRecipientsRefused({})}
     real_send = EmailBackend.send_messages
 
     def send_messages(self, messages):
         state["calls"] += 1
         if state["left"]:
             state["left"] -= 1
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            raise state["error"]
         return real_send(self, messages)
 
     monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
     return state
 
 
-def test_a_failed_send_is_retried_and_the_mail_goes_out(excursion, failing_server, caplog):
+def test_a_failed_send_waits_a_minute_then_goes_out(excursion, failing_server, caplog):
     registration = make_registration(excursion, Status.CONFIRMED)
     failing_server["left"] = 1
 
-    with caplog.at_level(logging.WARNING, logger="booking"):
-        send_notice.enqueue(registration.pk, Notice.CONFIRMED.value)
+    with caplog.at_level(logging.WARNING, logger="jobs"):
+        notify_now(registration, Notice.CONFIRMED)
+
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, mail.outbox) == ("pending", 1, [])
+    assert "SMTPRecipientsRefused" in delivery.last_error
+    assert f"по заявке №{registration.pk}) failed (attempt 1)" in caplog.text
+    assert delivery.next_attempt_at > later(55)  # the retry waits, not the request
+    assert deliveries.send_due(now=later(30)) == 0  # not yet
+
+    assert deliveries.send_due(now=later(61)) == 1
 
     assert failing_server["calls"] == 2
     assert len(mail.outbox) == 1
-    assert f"registration {registration.pk} failed (attempt 1), retrying" in caplog.text
+    assert Delivery.objects.get().status == Delivery.Status.SENT
 
 
-def test_a_server_that_keeps_failing_logs_an_error_and_changes_nothing(
+def test_a_server_that_keeps_failing_ends_in_a_logged_failure_and_changes_nothing(
     excursion, failing_server, caplog
 ):
     registration = make_registration(excursion, Status.CONFIRMED)
     before = Registration.objects.filter(pk=registration.pk).values().get()
     failing_server["left"] = 100
 
-    with caplog.at_level(logging.WARNING, logger="booking"):
-        send_notice.call(registration.pk, Notice.CONFIRMED.value)  # raises nothing
+    with caplog.at_level(logging.WARNING, logger="jobs"):
+        notify_now(registration, Notice.CONFIRMED)
+        for wait in (61, 61 + 301, 61 + 301 + 1801, 10**6):
+            deliveries.send_due(now=later(wait))
 
     assert failing_server["calls"] == 4  # the first attempt and three retries
     assert mail.outbox == []
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("failed", 4)
     [error] = [r for r in caplog.records if r.levelno == logging.ERROR]
-    assert f"registration {registration.pk} not sent after 4 attempts" in error.getMessage()
+    assert "failed for good after 4 attempts" in error.getMessage()
+    assert "@" not in error.getMessage()  # the recipient's address never reaches the logs
     assert Registration.objects.filter(pk=registration.pk).values().get() == before
+
+
+def test_a_mail_server_that_is_down_pauses_every_letter_without_spending_attempts(
+    excursion, failing_server
+):
+    first = make_registration(excursion, Status.CONFIRMED, email="first@example.org")
+    second = make_registration(excursion, Status.CONFIRMED, email="second@example.org")
+    failing_server.update(left=100, error=ConnectionRefusedError(111, "Connection refused"))
+
+    notify_now(first, Notice.CONFIRMED)  # refused: the server is down, letters pause
+    notify_now(second, Notice.CONFIRMED)
+
+    assert failing_server["calls"] == 1
+    attempts = dict(Delivery.objects.values_list("payload__registration", "attempts"))
+    assert attempts == {first.pk: 1, second.pk: 0}
+
+    failing_server["left"] = 0  # back: once the pause and the retry wait are over
+    assert deliveries.send_due(now=later(3600)) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["first@example.org", "second@example.org"]
+
+
+def test_a_delivery_run_twice_or_asked_for_twice_sends_one_letter(excursion):
+    registration = make_registration(excursion, Status.CONFIRMED)
+
+    notify_now(registration, Notice.CONFIRMED)
+    notify_now(registration, Notice.CONFIRMED)  # a job that ran twice asks again
+    delivery = Delivery.objects.get()
+    assert deliveries.attempt(delivery.pk) == "sent"  # a task that runs twice
+    deliveries.send_due(now=later(10**6))
+
+    assert len(mail.outbox) == 1
+
+
+def test_a_send_cut_off_by_a_killed_worker_is_due_again_only_after_the_claim_timeout(excursion):
+    registration = make_registration(excursion, Status.CONFIRMED)
+    with transaction.atomic():
+        notifications.notify(registration, Notice.CONFIRMED)
+    # A worker claimed it and died before sending.
+    Delivery.objects.update(status="sending", claimed_at=timezone.now(), attempts=1)
+
+    assert deliveries.send_due(now=later(60)) == 0  # maybe still sending: not doubled
+
+    assert deliveries.send_due(now=later(601)) == 1
+    assert len(mail.outbox) == 1
 
 
 def test_a_deferring_backend_gets_the_retry_queued_for_later(excursion, failing_server, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from jobs.tasks import run_delivery
+
     registration = make_registration(excursion, Status.CONFIRMED)
     failing_server["left"] = 1
+    with transaction.atomic():
+        notifications.notify(registration, Notice.CONFIRMED)
+    delivery = Delivery.objects.get()
     started = timezone.now()
 
-    send_notice.call(registration.pk, Notice.CONFIRMED.value)
+    deliveries.attempt(delivery.pk)  # what the worker does with the first task
 
     assert mail.outbox == []
-    [retry] = send_notice.get_backend().results
-    assert list(retry.args) == [registration.pk, "confirmed", 2]
+    [retry] = run_delivery.get_backend().results
+    assert list(retry.args) == [delivery.pk]
     assert retry.task.run_after - started >= datetime.timedelta(seconds=60)
     assert retry.task.run_after - started < datetime.timedelta(seconds=70)
 
-    retry.task.call(*retry.args)  # what the worker does when the time comes
+    deliveries.attempt(delivery.pk, now=retry.task.run_after)  # when the time comes
 
     assert len(mail.outbox) == 1
+
+
+def test_a_link_letter_restarts_the_hold_from_when_it_is_sent(excursion, settings):
+    settings.BOOKING_HOLD_MINUTES = 60
+    registration = make_registration(excursion, Status.PENDING)
+    Registration.objects.filter(pk=registration.pk).update(
+        hold_expires_at=timezone.now() + datetime.timedelta(minutes=5)  # a long outage
+    )
+    registration.refresh_from_db()
+
+    notify_now(registration, Notice.CONFIRM_LINK)
+
+    registration.refresh_from_db()
+    assert registration.hold_expires_at > timezone.now() + datetime.timedelta(minutes=59)
+    [message] = mail.outbox
+    assert russian(registration.hold_expires_at) in message.body
+
+
+def test_a_letter_with_a_replaced_link_is_not_sent(excursion, caplog):
+    registration = make_registration(excursion, Status.CONFIRMED)
+    with transaction.atomic():
+        notifications.notify(registration, Notice.CONFIRMED)
+    Registration.objects.filter(pk=registration.pk).update(token_salt=tokens.new_salt())
+
+    with caplog.at_level(logging.INFO, logger="booking"):
+        deliveries.send_due()
+
+    assert mail.outbox == []
+    assert "has a newer link" in caplog.text
 
 
 # --- sent after commit, only after commit ---------------------------------------------------

@@ -236,6 +236,11 @@ class BookingMachine(RuleBasedStateMachine):
                 assert receipt.pk is None and receipt.seats == seats
                 fits = taken + seats <= session.capacity
                 assert receipt.status == (Status.PENDING if fits else Status.WAITLISTED)
+            # The repeat may have e-mailed a new link, which replaces the old one.
+            registration.refresh_from_db()
+            known_email, known_seats, _ = self.parties[registration.pk]
+            token = tokens.token_for_salt(registration.token_salt)
+            self.parties[registration.pk] = (known_email, known_seats, token)
             return
         assert outcome.created
         assert registration.created_at == now

@@ -73,6 +73,7 @@ from wagtail.snippets.models import get_snippet_models
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from booking.admin_views import MOSCOW
+from jobs.models import Delivery
 from pages.accounts import create_enterprise_account
 from pages.models import ProgrammeSettings
 from tests import factories
@@ -128,6 +129,7 @@ class World:
     own_workflow_state: WorkflowState
     own_task_state: TaskState
     other_editing_session: EditingSession
+    delivery: Delivery
 
     def secrets(self) -> list[str]:
         """What the account must never read: the other enterprise's and the staff's data."""
@@ -302,6 +304,12 @@ def build_world() -> World:
         own_workflow_state=own_workflow_state,
         own_task_state=own_workflow_state.current_task_state,
         other_editing_session=other_editing_session,
+        delivery=Delivery.objects.create(
+            handler="booking.notice",
+            key="booking:0:confirmed:world",
+            description="Письмо «Запись подтверждена» по заявке №0",
+            status=Delivery.Status.FAILED,
+        ),
     )
 
 
@@ -864,6 +872,8 @@ def other_object_guesses() -> dict[str, Guess]:
             query=f"?export={export}",
         )
     guesses.update({f"{k}[other enterprise]": v for k, v in registrations.items()})
+    # The outbox: staff only.
+    guesses.update(object_family("deliveries:", lambda w: {"pk": w.delivery.pk}))
 
     # Snippets: every model the project registers, every URL of its viewset.
     guesses.update(object_family("wagtailsnippets:", lambda w: {}))
