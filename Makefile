@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: help install run test test-sqlite test-postgres lint check
+.PHONY: help install run test test-sqlite test-postgres lint check prod-local
 
 help:
 	@echo "make install  create .venv and install the project with its dev tools"
@@ -27,6 +27,7 @@ help:
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make check    missing migrations and the production deploy checks"
 	@echo "make fuzz     schemathesis against a live server, SQLite then PostgreSQL (FUZZ_SECONDS)"
+	@echo "make prod-local  production on loopback: PostgreSQL, Redis, SMTP sink, gunicorn, worker"
 
 $(PY):
 	@if python3.11 -c "" 2>/dev/null; then py=python3.11; \
@@ -51,6 +52,12 @@ run: install
 	@echo "  GraphiQL:      http://127.0.0.1:8000/graphql/"
 	@echo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+# Rehearse production on one machine: a throwaway PostgreSQL and Redis, an SMTP sink that
+# prints each letter, gunicorn (gunicorn.conf.py, 4 workers) and the task worker, all with
+# DEBUG=false on 127.0.0.1:8000, with the demo content. Ctrl-C stops it and removes its data.
+prod-local: install
+	$(PY) -m scripts.local_stack $(PROD_LOCAL_ARGS)
 
 # SQLite first (fast; DATABASE_URL unset so it is really SQLite), then PostgreSQL, which
 # scripts/with_postgres.py starts and removes (it skips if PostgreSQL is missing, unless CI=true).
@@ -93,6 +100,12 @@ bench: install
 # installed here the first time it is needed. Extra arguments, e.g.
 # make bench-booking BENCH_BOOKING_ARGS="--workers 2 --clients 64 --requests 2000"
 BENCH_BOOKING_ARGS ?=
+# A season opening against the prod-local stack: 1,000 registrations over 20 sessions
+# with reads, while the mail server fails, workers are killed and PostgreSQL restarts.
+.PHONY: bench-season
+bench-season: install
+	$(PY) -m bench.season_opening $(BENCH_SEASON_ARGS)
+
 .PHONY: bench-booking
 bench-booking: install
 	@$(PY) -c "import gunicorn" 2>/dev/null || $(PY) -m pip install --quiet -e ".[dev,production]"
