@@ -41,6 +41,8 @@ class SmtpSink:
         self._held: list[socket.socket] = []
 
     def up(self) -> None:
+        if self._controller is not None:
+            return  # serving already
         self.down()
         self._controller = Controller(
             _Recorder(self.messages, self.on_message),
