@@ -1,6 +1,7 @@
 """Caching of GraphQL GET queries: on the server for content, in browsers and CDNs by ETag.
 
-Each validated GET document gets one of three policies:
+Each validated GET document gets the strictest policy of the types, fields and
+arguments it touches, as they declare it (``graphql_schema.core.policy``):
 
 - ``PRIVATE``: it reads a token holder's data (``registration``, ``preview``). Answered
   with ``Cache-Control: private, no-store`` and never stored anywhere.
@@ -21,7 +22,6 @@ cannot go without the cache (rate limits) raises one of ``CACHE_UNAVAILABLE_ERRO
 which the view answers with 503.
 """
 
-import enum
 import hashlib
 import json
 import logging
@@ -45,11 +45,11 @@ from graphql import (
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
-    get_named_type,
     visit,
 )
 
 from cms.content_changes import content_generation, seconds_until_time_changes_content
+from graphql_schema.core.policy import Policy, SchemaPolicies, schema_policies
 
 try:
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -62,22 +62,7 @@ else:
 
 logger = logging.getLogger(__name__)
 
-# Root fields whose answer belongs to whoever holds the token in the arguments.
-PRIVATE_ROOT_FIELDS = frozenset({"registration", "preview"})
-# Root fields that read booking data by name (their types say so as well).
-LIVE_ROOT_FIELDS = frozenset({"sessions", "session"})
-# Types backed by this app's models hold seats and registrations: always read live.
-LIVE_APP = "booking"
-# An argument with this in its name filters by sessions (enterprises' hasUpcomingSessions).
-LIVE_ARGUMENT_WORD = "session"
-
 STATE_ATTRIBUTE = "_graphql_cache_state"
-
-
-class Policy(enum.Enum):
-    CONTENT = "content"
-    LIVE = "live"
-    PRIVATE = "private"
 
 
 @dataclass
@@ -100,47 +85,43 @@ class CachedAnswer:
 def policy_for(schema: GraphQLSchema, document: DocumentNode) -> Policy:
     """The caching policy of a validated ``document`` (all its operations and fragments)."""
     type_info = TypeInfo(schema)
-    visitor = _PolicyVisitor(type_info, schema.query_type)
+    visitor = _PolicyVisitor(type_info, schema_policies(schema))
     visit(document, TypeInfoVisitor(type_info, visitor))
     return visitor.policy
 
 
 class _PolicyVisitor(Visitor):
-    def __init__(self, type_info: TypeInfo, query_type):
+    def __init__(self, type_info: TypeInfo, policies: SchemaPolicies):
         super().__init__()
         self.type_info = type_info
-        self.query_type = query_type
+        self.policies = policies
         self.policy = Policy.CONTENT
+        self.field: tuple[str, str] | None = None
+
+    def _raise_to(self, policy: Policy):
+        self.policy = max(self.policy, policy)
+        return BREAK if self.policy is Policy.PRIVATE else None  # nothing is stricter
 
     def enter_field(self, node, *_):
-        name = node.name.value
         parent = self.type_info.get_parent_type()
-        on_root = parent is not None and parent is self.query_type
-        if on_root and name in PRIVATE_ROOT_FIELDS:
-            self.policy = Policy.PRIVATE
-            return BREAK  # nothing is stricter
-        if (
-            (on_root and name in LIVE_ROOT_FIELDS)
-            or _is_live_type(parent)
-            or _is_live_type(self.type_info.get_type())
-        ):
-            self.policy = Policy.LIVE
-        return None
+        if parent is None:
+            return None
+        # A field's arguments are visited right after it, before its selection.
+        self.field = (parent.name, node.name.value)
+        policy = max(
+            self.policies.types.get(parent.name, Policy.CONTENT),
+            self.policies.fields.get(self.field, Policy.CONTENT),
+        )
+        return self._raise_to(policy)
 
     def enter_argument(self, node, *_):
-        if LIVE_ARGUMENT_WORD in node.name.value.lower():
-            self.policy = Policy.LIVE
+        if self.field is None:  # a directive's argument
+            return None
+        key = (*self.field, node.name.value)
+        return self._raise_to(self.policies.arguments.get(key, Policy.CONTENT))
 
-
-def _is_live_type(type_) -> bool:
-    """Whether a GraphQL type is (or, for a connection, lists) a booking model's type."""
-    if type_ is None:
-        return False
-    meta = getattr(getattr(get_named_type(type_), "graphene_type", None), "_meta", None)
-    model = getattr(meta, "model", None)
-    if model is None:  # a connection names its node type instead
-        model = getattr(getattr(getattr(meta, "node", None), "_meta", None), "model", None)
-    return model is not None and model._meta.app_label == LIVE_APP
+    def leave_field(self, node, *_):
+        self.field = None
 
 
 def cache_key(request, query: str, variables, operation_name, version: str) -> str:

@@ -11,7 +11,7 @@ and, in the transaction that makes one due, asks for it::
     deliveries.schedule("booking.notice", key=f"booking:{pk}:confirmed:…", payload={…},
                         description="Письмо «Запись подтверждена» по заявке №12")
 
-The row is committed with the change; after commit a task (``jobs.tasks.run_delivery``)
+The row is committed with the change; after commit a task (``run_delivery``)
 is queued for it. The task claims the row, sends, and marks it sent. A failure the
 handler calls retryable (``retryable``, by default ``OSError``) is tried again later,
 the waits growing from a minute to hours (``DELIVERY_RETRY_DELAYS``); after the last one
@@ -40,6 +40,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
 from jobs.models import Delivery
 
@@ -114,8 +115,6 @@ def schedule(handler_name: str, *, key: str, payload: dict, description: str) ->
 
 def enqueue(delivery_id: int, run_after: datetime.datetime | None = None) -> None:
     """Queue the task that sends one delivery; a queue that is down loses nothing."""
-    from jobs.tasks import run_delivery
-
     task = run_delivery
     if run_after is not None:
         if not task.get_backend().supports_defer:
@@ -278,6 +277,12 @@ def _failed_attempt(delivery: Delivery, handler_: Handler, exc: BaseException) -
     return Status.PENDING
 
 
+@task()
+def run_delivery(delivery_id: int) -> str:
+    """The task: send delivery ``delivery_id`` if it is due; running twice sends once."""
+    return attempt(delivery_id)
+
+
 # --- what the worker (or cron) sweeps up ----------------------------------------------
 
 
@@ -301,8 +306,6 @@ def send_due(now: datetime.datetime | None = None, grace_seconds: float | None =
     On a backend that queues tasks, a row gets ``DELIVERY_RESCUE_AFTER_SECONDS`` for its
     own task to run first; on the in-process backend this is what sends retries at all.
     """
-    from jobs.tasks import run_delivery
-
     if grace_seconds is None:
         grace_seconds = (
             _setting("DELIVERY_RESCUE_AFTER_SECONDS", DEFAULT_RESCUE_AFTER_SECONDS)

@@ -1,20 +1,13 @@
-"""The outbox's task (send a delivery, ``jobs.deliveries``) and its periodic upkeep."""
+"""The outbox's periodic upkeep (its task, ``run_delivery``, is in ``jobs.deliveries``)."""
 
 import datetime
 
 from django.core.management import call_command
 from django.utils import timezone
-from django_tasks import task
 from django_tasks_db import DatabaseBackend
 
 from jobs import deliveries, periodic
 from jobs.models import Delivery
-
-
-@task()
-def run_delivery(delivery_id: int) -> str:
-    """Send delivery ``delivery_id`` if it is due; running twice sends once."""
-    return deliveries.attempt(delivery_id)
 
 
 @periodic.every(seconds=15)
@@ -36,7 +29,7 @@ def prune_old_records() -> int:
     removed, _ = Delivery.objects.filter(
         status__in=[Delivery.Status.SENT, Delivery.Status.SKIPPED], finished_at__lt=cutoff
     ).delete()
-    if isinstance(run_delivery.get_backend(), DatabaseBackend):
+    if isinstance(deliveries.run_delivery.get_backend(), DatabaseBackend):
         call_command(
             "prune_db_task_results",
             min_age_days=KEEP_TASK_RESULTS_DAYS,

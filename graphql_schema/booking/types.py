@@ -9,6 +9,7 @@ from graphql_schema.catalogue.types import EventFormat, Season
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.lists import BoundedList
+from graphql_schema.core.policy import live, private
 
 BookingErrorCode = graphene.Enum.from_enum(DomainErrorCode, name="BookingErrorCode")
 
@@ -26,6 +27,7 @@ SessionStatus = enum_from_choices("SessionStatus", models.TourSession.Status.cho
 RegistrationStatus = enum_from_choices("RegistrationStatus", models.Registration.Status.choices)
 
 
+@live  # seats change with every booking: never cached on the server
 class TourSession(DjangoObjectType):
     """One dated excursion (or master class, quiz…) at an enterprise."""
 
@@ -116,6 +118,7 @@ class RegistrationReceipt(graphene.ObjectType):
         return registration.session
 
 
+@private  # one visitor's personal data
 class Registration(DjangoObjectType):
     """A visitor's own registration, readable only with its token."""
 

@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef
 
 from booking.models import TourSession
 from graphql_schema.core.filters import CaseInsensitiveChoiceFilter, SearchTextFilter
+from graphql_schema.core.policy import live
 from pages.models import EnterprisePage
 
 
@@ -16,7 +17,10 @@ class EnterpriseFilter(django_filters.FilterSet):
         choices=EnterprisePage.Kind.choices, label="ENTERPRISE, MUSEUM or TECHNOPARK."
     )
     technopolis_resident = django_filters.BooleanFilter(field_name="is_technopolis_resident")
-    has_upcoming_sessions = django_filters.BooleanFilter(method="filter_has_upcoming_sessions")
+    # Sessions come and go with bookings and time: an answer filtered by them is live.
+    has_upcoming_sessions = live(
+        django_filters.BooleanFilter(method="filter_has_upcoming_sessions")
+    )
     search = SearchTextFilter(label="Full-text search.")
 
     class Meta:

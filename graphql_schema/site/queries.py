@@ -11,6 +11,7 @@ from graphql_schema.core.connections import check_cursors, check_page_size, page
 from graphql_schema.core.errors import InvalidInput
 from graphql_schema.core.filters import SearchTextField
 from graphql_schema.core.pages import PageInterface
+from graphql_schema.core.policy import private
 from graphql_schema.core.prefetch import enterprise_queryset, news_queryset, video_series_queryset
 from graphql_schema.core.selection import selection_tree
 from graphql_schema.site.types import ProjectStats, SearchResultConnection
@@ -32,13 +33,16 @@ class SiteQueries(graphene.ObjectType):
         url_path=graphene.String(required=True),
         description="The published page at a path of the site, e.g. “/novosti/…/”.",
     )
-    preview = graphene.Field(
-        PageInterface,
-        token=graphene.String(required=True),
-        description=(
-            "An editor's draft, as the admin's preview shows it, for the token the preview "
-            "link carries; null once the token has expired or if it is not valid."
-        ),
+    # A draft, for whoever holds the editor's link: never cached anywhere.
+    preview = private(
+        graphene.Field(
+            PageInterface,
+            token=graphene.String(required=True),
+            description=(
+                "An editor's draft, as the admin's preview shows it, for the token the preview "
+                "link carries; null once the token has expired or if it is not valid."
+            ),
+        )
     )
     search = graphene.ConnectionField(
         SearchResultConnection,

@@ -463,7 +463,7 @@ def test_a_send_cut_off_by_a_killed_worker_is_due_again_only_after_the_claim_tim
 
 def test_a_deferring_backend_gets_the_retry_queued_for_later(excursion, failing_server, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    from jobs.tasks import run_delivery
+    from jobs.deliveries import run_delivery
 
     registration = make_registration(excursion, Status.CONFIRMED)
     failing_server["left"] = 1

@@ -269,12 +269,58 @@ def test_a_bad_request_is_not_cached(graphql, db):
         ('{ registration(token: "x") { name } }', "private"),
         ('{ newsList { totalCount } registration(token: "x") { name } }', "private"),
         ('query { ...R } fragment R on Query { registration(token: "x") { name } }', "private"),
-        # An editor's draft by preview token: private by name, whatever its type.
+        # An editor's draft by preview token: private as its field declares.
         ('{ preview(token: "x") { title } }', "private"),
     ],
 )
 def test_policy_of_a_document(query, policy):
     assert caching.policy_for(schema.graphql_schema, parse(query)) == caching.Policy(policy)
+
+
+def test_policies_come_from_declarations_not_names():
+    """A live field on a content type is live; a name that sounds live is not."""
+    import django_filters
+    import graphene
+    from graphene_django.filter import DjangoFilterConnectionField
+
+    from graphql_schema.core.policy import live, private
+    from graphql_schema.enterprises.types import Enterprise
+    from pages.models import EnterprisePage
+
+    class Seats(graphene.ObjectType):
+        left = graphene.Int()
+
+    class Filter(django_filters.FilterSet):
+        open_now = live(django_filters.BooleanFilter(method="keep"))
+        session_hall = django_filters.CharFilter(method="keep")
+
+        class Meta:
+            model = EnterprisePage
+            fields = ["open_now", "session_hall"]
+
+        def keep(self, queryset, name, value):
+            return queryset
+
+    @private
+    class Secret(graphene.ObjectType):
+        value = graphene.String()
+
+    class Query(graphene.ObjectType):
+        seats_in_hall = live(graphene.Field(Seats))
+        session_history = graphene.String(sessions_held=graphene.Int())
+        secret = graphene.Field(Secret)
+        listed = DjangoFilterConnectionField(Enterprise, filterset_class=Filter)
+
+    test_schema = graphene.Schema(query=Query).graphql_schema
+
+    def policy(query):
+        return caching.policy_for(test_schema, parse(query)).value
+
+    assert policy("{ seatsInHall { left } }") == "live"
+    assert policy("{ sessionHistory(sessionsHeld: 3) }") == "content"
+    assert policy("{ listed(openNow: true) { totalCount } }") == "live"
+    assert policy('{ listed(sessionHall: "A") { totalCount } }') == "content"
+    assert policy("{ secret { value } sessionHistory }") == "private"
 
 
 def test_the_response_cache_stays_within_its_byte_budget(db, graphql, settings):
