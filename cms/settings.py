@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "booking",
     "jobs",
     "graphql_schema",
+    "demo",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -507,7 +508,7 @@ LOGGING = {
     },
 }
 
-# Booking rules (booking/): see DESIGN.md "Booking rules".
+# Booking rules (booking/), described in docs/booking.md.
 BOOKING_CLOSE_DAYS = env_int("BOOKING_CLOSE_DAYS", 3)
 BOOKING_HOLD_MINUTES = env_int("BOOKING_HOLD_MINUTES", 60)
 BOOKING_MAX_ACTIVE_PER_SEASON = env_int("BOOKING_MAX_ACTIVE_PER_SEASON", 3)

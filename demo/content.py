@@ -1,8 +1,9 @@
 """The demo content as plain data: catalogue, enterprises, news, the video series, awards.
 
-Facts, names, dates and figures come from ``seeds/FACTS.md`` and the source news items;
-the texts are written for this site. Direct speech in quote blocks is quoted (trimmed to
-one sentence) from the sources, because a quote attributed to a person must be their words.
+Facts, names, dates and figures come from published news items about the programme (the
+"sources"; each news item below names its publisher); the texts are written for this site.
+Direct speech in quote blocks is quoted (trimmed to one sentence) from the sources, because
+a quote attributed to a person must be their words.
 Where the sources say nothing, a value is either left blank (addresses, coordinates,
 internal contacts, source URLs) or is a plausible demo value, marked as such below
 (okrugs and joined years of most enterprises, the day of an award, the video episodes).

@@ -11,17 +11,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from catalogue.models import Award, District, EventFormat, Industry, Season
-from cms.demo import content
-from cms.demo.images import ImageSpec, demo_collection, get_or_create_image
-from cms.demo.sessions import ensure_demo_sessions
+from demo import content
+from demo.images import ImageSpec, demo_collection, get_or_create_image
+from demo.sessions import ensure_demo_sessions
 from pages.models import (
     AwardsPage,
     EnterpriseGalleryImage,
@@ -36,8 +36,7 @@ from pages.models import (
     VideoSeriesPage,
 )
 
-MOSCOW = ZoneInfo("Europe/Moscow")
-# News go out in the morning, Moscow time, on their date.
+# News go out in the morning, Moscow time (TIME_ZONE), on their date.
 NEWS_PUBLISHED_AT = time(10, 0)
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
@@ -388,7 +387,9 @@ class DemoContentLoader:
                     "иллюстрация к новости",
                 ),
                 # Kept by publish() because it is already set: the feed shows the real dates.
-                first_published_at=datetime.combine(data["date"], NEWS_PUBLISHED_AT, MOSCOW),
+                first_published_at=datetime.combine(
+                    data["date"], NEWS_PUBLISHED_AT, timezone.get_default_timezone()
+                ),
             )
             page.related_enterprises.set(self.pick(enterprises, data["enterprises"]))
             page.industries.set(self.pick(self.industries, data["industries"]))

@@ -6,7 +6,6 @@ by its enterprise and title, so later runs add nothing and change nothing.
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -15,7 +14,6 @@ from booking.models import Registration, TourSession
 from catalogue.models import EventFormat
 from pages.models import EnterprisePage
 
-MOSCOW = ZoneInfo("Europe/Moscow")
 Status = Registration.Status
 
 # (enterprise slug, format slug, title, days from today, hour, capacity, registrations)
@@ -61,6 +59,7 @@ def ensure_demo_sessions(report) -> None:
     enterprises = {page.slug: page for page in EnterprisePage.objects.all()}
     formats = {item.slug: item for item in EventFormat.objects.all()}
     today = timezone.localdate()
+    moscow = timezone.get_default_timezone()  # TIME_ZONE: sessions are at Moscow hours
     visitor = 0
     for slug, format_slug, title, days, hour, capacity, parties in SESSIONS:
         enterprise = enterprises.get(slug)
@@ -72,7 +71,7 @@ def ensure_demo_sessions(report) -> None:
         if exists:
             continue
         day = today + datetime.timedelta(days=days)
-        starts_at = datetime.datetime.combine(day, datetime.time(hour), MOSCOW)
+        starts_at = datetime.datetime.combine(day, datetime.time(hour), moscow)
         online = format_slug.startswith("onlain")
         session = TourSession.objects.create(
             enterprise=enterprise,

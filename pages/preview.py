@@ -5,6 +5,9 @@ and redirects to ``PREVIEW_URL?token=…``; the front end asks GraphQL for
 ``preview(token)`` and renders the draft with the same types as live pages. A token is
 signed with the project's secret key, names one stored preview, and expires after
 ``PREVIEW_TOKEN_MINUTES``: an expired, altered or foreign token shows nothing.
+
+Any page type can be previewed (the stored draft names its content type), so this module
+imports no page types: ``pages.models`` imports it, and re-exports ``PagePreview``.
 """
 
 from datetime import timedelta
@@ -13,15 +16,39 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.db import models
 from django.utils import timezone
-
-from pages.models import PagePreview
 
 SALT = "pages.preview"
 MAX_TOKEN_LENGTH = 500
 
 
+class PagePreview(models.Model):
+    """A page as its editor last previewed it: what a preview token shows, for minutes.
+
+    One row per editor and page (or page being created), overwritten by each preview;
+    rows older than a token's lifetime are deleted as new previews are made.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    # The page being edited; none while it is being created. Deleting it ends its previews.
+    page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    content_json = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        app_label = "pages"
+        verbose_name = "предпросмотр страницы"
+        verbose_name_plural = "предпросмотры страниц"
+
+
 def lifetime() -> timedelta:
+    """How long a preview token (and its stored draft) stays valid."""
     return timedelta(minutes=settings.PREVIEW_TOKEN_MINUTES)
 
 

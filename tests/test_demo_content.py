@@ -9,7 +9,6 @@ import stat
 from datetime import date
 from io import StringIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,7 +21,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, PageLogEntry, Revision, Site
 
 from catalogue.models import Award, District, EventFormat, Industry, Season
-from cms.demo.loader import WAGTAIL_WELCOME_TITLE, DemoContentLoader
+from demo.loader import WAGTAIL_WELCOME_TITLE, DemoContentLoader
 from pages.models import (
     AwardsPage,
     EnterpriseGalleryImage,
@@ -38,10 +37,9 @@ from pages.models import (
 )
 
 Image = get_image_model()
-MOSCOW = ZoneInfo("Europe/Moscow")
 
-# Every enterprise FACTS.md names, as a fragment of its page title.
-FACTS_ENTERPRISES = [
+# Every enterprise the programme's news name, as a fragment of its page title.
+PROGRAMME_ENTERPRISES = [
     "Щербинский лифтостроительный завод",
     "«Москвич»",
     "«Ральф Рингер»",
@@ -171,9 +169,9 @@ class TestDemoContent:
         assert NewsPage.objects.live().filter(slug="kviz-pliz-tehnopolis-2021").exists()
         assert "страницы: создано 1," in output
 
-    def test_every_enterprise_from_the_facts_is_live_and_complete(self):
+    def test_every_enterprise_of_the_programme_is_live_and_complete(self):
         enterprises = list(EnterprisePage.objects.live())
-        for name in FACTS_ENTERPRISES:
+        for name in PROGRAMME_ENTERPRISES:
             assert any(name in page.title for page in enterprises), name
         for page in enterprises:
             assert page.short_description and len(page.body) >= 2, page
@@ -181,7 +179,7 @@ class TestDemoContent:
             assert page.gallery_images.count() == 2, page
             assert page.industries.exists() and page.formats.exists(), page
             assert page.district is not None, page
-            # Only the years FACTS.md states are filled in; the rest are unknown, not guessed.
+            # Only the years the sources state are filled in; the rest are unknown, not guessed.
             assert page.joined_year is None or 2019 <= page.joined_year <= 2025, page
             assert not (page.contact_email or page.contact_phone), page
         assert {page.kind for page in enterprises} == {"enterprise", "museum", "technopark"}
@@ -199,13 +197,14 @@ class TestDemoContent:
     def test_news_are_live_dated_and_illustrated(self):
         news = list(NewsPage.objects.live())
         assert len(news) >= 8
+        moscow = timezone.get_default_timezone()
         for page in news:
             assert page.hero_image is not None, page
             assert page.lead, page
             assert "paragraph" in [block.block_type for block in page.body], page
             assert page.source_name, page
             # The feed shows the news date, in Moscow time, as the first publication.
-            assert page.first_published_at.astimezone(MOSCOW).date() == page.date, page
+            assert page.first_published_at.astimezone(moscow).date() == page.date, page
             assert page.tags.exists(), page
         dates = {page.date for page in news}
         assert {date(2021, 4, 16), date(2023, 10, 26), date(2025, 8, 29)} <= dates

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand
 
-from cms.demo.loader import load_demo_content
+from demo.loader import load_demo_content
 
 # Every page publish logs a line per background task and per action; at the default
 # verbosity that buries the summary, so these loggers are held at WARNING meanwhile.
