@@ -10,7 +10,6 @@ import datetime
 import logging
 from collections.abc import Callable
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -18,13 +17,11 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
 
 from booking import holds, ics, notifications, tokens
+from booking.clock import in_moscow
 from booking.models import Registration, TourSession
 from booking.notifications import Notice
 
 logger = logging.getLogger(__name__)
-
-# The programme runs in Moscow; e-mails say Moscow time whatever the server's zone is.
-MOSCOW = ZoneInfo("Europe/Moscow")
 
 Status = Registration.Status
 
@@ -91,12 +88,12 @@ def notice_applies(
 def format_date(moment: datetime.datetime) -> str:
     """«18 ноября 2025» in Moscow time."""
     with translation.override("ru"):
-        return dateformat.format(moment.astimezone(MOSCOW), "j E Y")
+        return dateformat.format(in_moscow(moment), "j E Y")
 
 
 def format_time(moment: datetime.datetime) -> str:
     """«11:00» in Moscow time."""
-    return moment.astimezone(MOSCOW).strftime("%H:%M")
+    return in_moscow(moment).strftime("%H:%M")
 
 
 def format_datetime(moment: datetime.datetime) -> str:
@@ -106,7 +103,7 @@ def format_datetime(moment: datetime.datetime) -> str:
 
 def format_period(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
     """«18 ноября 2025, 11:00–13:00», or both dates in full when it spans days."""
-    if starts_at.astimezone(MOSCOW).date() == ends_at.astimezone(MOSCOW).date():
+    if in_moscow(starts_at).date() == in_moscow(ends_at).date():
         return f"{format_datetime(starts_at)}–{format_time(ends_at)}"
     return f"{format_datetime(starts_at)} — {format_datetime(ends_at)}"
 

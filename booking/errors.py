@@ -11,7 +11,6 @@ class BookingErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     SESSION_CANCELLED = "SESSION_CANCELLED"
     REGISTRATION_CLOSED = "REGISTRATION_CLOSED"
-    SESSION_FULL = "SESSION_FULL"
     ALREADY_REGISTERED = "ALREADY_REGISTERED"
     LIMIT_REACHED = "LIMIT_REACHED"
     PARTY_TOO_LARGE = "PARTY_TOO_LARGE"
@@ -24,6 +23,10 @@ class BookingErrorCode(StrEnum):
 
 
 def booking_error(code: BookingErrorCode, message: str, field: str | None = None):
-    """A ValidationError carrying a booking error code, for one field or the whole request."""
+    """A ValidationError carrying a booking error code, for one field or the whole request.
+
+    ``field`` is the Python name of the input (``session_id``); the GraphQL layer turns
+    it into the client's name (``sessionId``).
+    """
     error = ValidationError(message, code=code.value)
     return ValidationError({field: [error]}) if field else error

@@ -7,7 +7,6 @@ session to someone else's enterprise, even with a hand-made POST.
 
 import datetime
 import re
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,13 +15,12 @@ from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminTimeInput
 
+from booking.clock import in_moscow, moscow
 from booking.models import Audience, TourSession
 from booking.permissions import hosted_enterprises
 from catalogue.models import Season
 from pages.models import EnterprisePage
 
-# Editors schedule in Moscow time whatever time zone their admin profile is set to.
-MOSCOW = ZoneInfo("Europe/Moscow")
 DATE_FORMAT = "%d.%m.%Y"
 MAX_SERIES_DATES = 100
 DATE_SEPARATORS = re.compile(r"[\s,;]+")
@@ -151,7 +149,8 @@ class SessionSeriesForm(forms.ModelForm):
         if not dates or start_time is None:
             return cleaned
         now = timezone.now()
-        starts = {date: datetime.datetime.combine(date, start_time, MOSCOW) for date in dates}
+        # Editors schedule in Moscow time whatever their admin profile says.
+        starts = {date: datetime.datetime.combine(date, start_time, moscow()) for date in dates}
         errors = [
             f"{date:{DATE_FORMAT}} в {start_time:%H:%M} — это время уже прошло."
             for date, starts_at in starts.items()
@@ -165,7 +164,7 @@ class SessionSeriesForm(forms.ModelForm):
                 enterprise=enterprise, starts_at__in=list(starts.values())
             )
             errors += [
-                timezone.localtime(s.starts_at, MOSCOW).strftime(
+                in_moscow(s.starts_at).strftime(
                     f"{DATE_FORMAT} в %H:%M у предприятия уже есть сеанс."
                 )
                 for s in taken
@@ -188,7 +187,7 @@ class SessionSeriesForm(forms.ModelForm):
         )
         sessions = []
         for date in data["dates"]:
-            starts_at = datetime.datetime.combine(date, data["start_time"], MOSCOW)
+            starts_at = datetime.datetime.combine(date, data["start_time"], moscow())
             sessions.append(
                 TourSession(**shared, starts_at=starts_at, ends_at=starts_at + duration)
             )

@@ -58,6 +58,28 @@ class TourSessionQuerySet(models.QuerySet):
             )
         )
 
+    def with_seats_left(self):
+        """Sessions with at least one free seat (``seats_left() > 0``), counted from rows.
+
+        Uses the ``seats_taken_count`` annotation, adding it when it is not there yet.
+        """
+        queryset = (
+            self if "seats_taken_count" in self.query.annotations else self.with_seats_taken()
+        )
+        return queryset.filter(capacity__gt=models.F("seats_taken_count"))
+
+    def available(self, now: datetime.datetime | None = None):
+        """Open for registration with a free seat: a new party would hold seats, not wait."""
+        return self.open_for_registration(now).with_seats_left()
+
+    def open_for_age(self, age: int):
+        """Sessions a visitor of ``age`` may attend: the database form of
+        ``effective_min_age`` (the session's minimum, else the enterprise's; none: any)."""
+        min_age = Coalesce("min_age", "enterprise__min_age")
+        return self.alias(effective_min_age=min_age).filter(
+            Q(effective_min_age__isnull=True) | Q(effective_min_age__lte=age)
+        )
+
 
 class TourSession(index.Indexed, models.Model):
     """One dated occurrence of an excursion, master class or other event at an enterprise."""
@@ -239,11 +261,9 @@ class TourSession(index.Indexed, models.Model):
             errors["booking_closes_at"] = "Запись должна закрываться не позже начала."
         if self.max_party_size and self.capacity and self.max_party_size > self.capacity:
             errors["max_party_size"] = "Заявка не может быть больше, чем мест на сеансе."
-        if self.pk and self.capacity:
-            taken = self.seats_taken()
-            if self.capacity < taken:
-                # Seats already given to visitors are never taken back by an edit.
-                errors["capacity"] = f"Уже занято {taken} мест: вместимость не может быть меньше."
+        # Capacity against the seats taken is not checked here: counted without the
+        # session lock, the answer could be stale by the time of the save. Every change
+        # of capacity goes through ``services.change_capacity``, which counts under it.
         if errors:
             raise ValidationError(errors)
 

@@ -2,11 +2,14 @@
 
 Every operation that changes who holds seats runs in one transaction that first locks
 the session row (``lock_session``), then counts seats from registration rows. Failures
-raise ``ValidationError`` with a ``BookingErrorCode`` and change nothing.
+raise ``ValidationError`` with a ``BookingErrorCode`` and change nothing; an error
+about one input names it as Python does (``youngest_participant_age``), and each caller
+translates that for its own clients.
 """
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -90,13 +93,13 @@ def _check_request(request: RegistrationRequest) -> tuple[str, str, str]:
         raise booking_error(
             Code.CONSENT_REQUIRED,
             "Нужно согласие на обработку персональных данных.",
-            field="consentToProcessing",
+            field="consent_to_processing",
         )
     if not request.consent_to_transfer:
         raise booking_error(
             Code.CONSENT_REQUIRED,
             "Нужно согласие на передачу данных предприятию: без него вас не пропустят.",
-            field="consentToTransfer",
+            field="consent_to_transfer",
         )
     name = normalise_name(request.name)
     email = normalise_email(request.email)
@@ -128,13 +131,13 @@ def _check_session_rules(session: TourSession, request: RegistrationRequest, now
             raise booking_error(
                 Code.AGE_RESTRICTED,
                 f"Сеанс для участников от {min_age} лет: укажите возраст самого младшего.",
-                field="youngestParticipantAge",
+                field="youngest_participant_age",
             )
         if age < min_age:
             raise booking_error(
                 Code.AGE_RESTRICTED,
                 f"Сеанс для участников от {min_age} лет.",
-                field="youngestParticipantAge",
+                field="youngest_participant_age",
             )
 
 
@@ -214,7 +217,7 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
             notifications.notify(registration, Notice.CONFIRM_LINK if fits else Notice.WAITLISTED)
             return RegistrationOutcome(registration, created=True, receipt=registration)
     except TourSession.DoesNotExist:
-        raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="sessionId") from None
+        raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="session_id") from None
     except IntegrityError:
         # The partial unique constraint caught a duplicate that slipped past the check.
         raise booking_error(
@@ -261,7 +264,7 @@ def resend_letter(session_id: int, email: str) -> None:
         try:
             session = locking.lock_session(session_id, visible_only=True)
         except TourSession.DoesNotExist:
-            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="sessionId") from None
+            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="session_id") from None
         _expire_holds_locked(session, timezone.now())
         registration = Registration.objects.filter(
             session=session, email=email, status__in=ACTIVE_STATUSES
@@ -375,7 +378,7 @@ def change_capacity(session_id: int, capacity: int) -> TourSession:
         try:
             session = locking.lock_session(session_id)
         except TourSession.DoesNotExist:
-            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="sessionId") from None
+            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="session_id") from None
         now = timezone.now()
         field = TourSession._meta.get_field("capacity")
         try:
@@ -408,6 +411,35 @@ def change_capacity(session_id: int, capacity: int) -> TourSession:
         if raised:
             _promote_waitlist_locked(session, now)
         return session
+
+
+# Fields an edit never sets: a session is cancelled by ``cancel_session``, which tells
+# everyone registered; its seats change only by ``change_capacity``.
+NOT_EDITABLE = frozenset({"id", "status", "cancelled_at", "cancellation_reason", "capacity"})
+
+
+def edit_session(session_id: int, capacity: int, details: Mapping[str, object]) -> TourSession:
+    """Save an edit of a session (the admin's form) whole or not at all, under its lock.
+
+    ``details`` are the other fields by name (``title``, ``max_party_size``…), written
+    first; then the capacity is set by ``change_capacity``'s rules, against the session as
+    edited: raised, it promotes the waitlist and e-mails those promoted after the commit;
+    below the seats held now (counted after the lock), or otherwise refused, it raises
+    ``ValidationError`` on ``capacity`` and the details are not saved either.
+    """
+    refused = NOT_EDITABLE.intersection(details)
+    if refused:
+        raise ValueError(f"An edit cannot set {sorted(refused)}.")
+    with transaction.atomic():
+        try:
+            session = locking.lock_session(session_id)
+        except TourSession.DoesNotExist:
+            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="session_id") from None
+        for name, value in details.items():
+            setattr(session, name, value)
+        if details:
+            session.save(update_fields=list(details))
+        return change_capacity(session_id, capacity)
 
 
 def mark_attendance(registration_id: int, attended: bool) -> Registration:

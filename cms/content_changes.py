@@ -235,6 +235,27 @@ def _on_object(kind: str, action: str):
     return receiver
 
 
+def _on_snippet(action: str, skip_draft_models: bool):
+    """post_save/post_delete of any model: those of registered snippets are changes.
+
+    Read from Wagtail's snippet registry when the signal comes (snippets register after
+    this app is ready), so a newly registered snippet is covered with no list to edit. A
+    snippet with drafts (DraftStateMixin) counts when published, not when saved.
+    """
+
+    def receiver(sender, instance, **kwargs):
+        from wagtail.models import DraftStateMixin
+        from wagtail.snippets.models import get_snippet_models
+
+        if sender not in get_snippet_models():
+            return
+        if skip_draft_models and issubclass(sender, DraftStateMixin):
+            return
+        notify("snippet", instance, action)
+
+    return receiver
+
+
 def _connect(signal, receiver, name: str, sender=None) -> None:
     # Strong references, as nothing else holds these closures; the uid (with the sender)
     # keeps a second connect() from doubling them.
@@ -244,12 +265,11 @@ def _connect(signal, receiver, name: str, sender=None) -> None:
 def connect() -> None:
     """Wire Wagtail's and Django's signals to ``content_changed``, and its receivers."""
     from wagtail import signals as wagtail_signals
+    from wagtail.contrib.settings.registry import registry as settings_registry
     from wagtail.images import get_image_model
     from wagtail.models import Page, PageViewRestriction, Site
 
-    from catalogue.models import Award, District, EventFormat, Industry, Season
     from cms import webhooks
-    from pages.models import ProgrammeSettings
 
     _connect(wagtail_signals.page_published, _on_page("published"), "page.published")
     _connect(wagtail_signals.page_unpublished, _on_page("unpublished"), "page.unpublished")
@@ -262,16 +282,14 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         _connect(signal, _on_view_restriction, "page.restriction", sender=PageViewRestriction)
 
-    # Snippets with drafts (Award) change what clients see when published or unpublished.
+    # Every registered snippet: one with drafts (Award) changes what clients see when
+    # published or unpublished, a plain one as soon as it is saved.
     _connect(wagtail_signals.published, _on_object("snippet", "published"), "published")
     _connect(wagtail_signals.unpublished, _on_object("snippet", "unpublished"), "unpublished")
-    _connect(post_delete, _on_object("snippet", "deleted"), "deleted", sender=Award)
-    # Plain snippets are live as soon as they are saved.
-    for model in (Industry, District, EventFormat, Season):
-        _connect(post_save, _on_object("snippet", "saved"), "saved", sender=model)
-        _connect(post_delete, _on_object("snippet", "deleted"), "deleted", sender=model)
-    # Site-wide values, and the sites themselves (host names, root pages).
-    for model in (ProgrammeSettings, Site):
+    _connect(post_save, _on_snippet("saved", skip_draft_models=True), "snippet.saved")
+    _connect(post_delete, _on_snippet("deleted", skip_draft_models=False), "snippet.deleted")
+    # Site-wide values (every registered setting), and the sites themselves.
+    for model in (*settings_registry, Site):
         _connect(post_save, _on_object("settings", "saved"), "saved", sender=model)
         _connect(post_delete, _on_object("settings", "deleted"), "deleted", sender=model)
     # An image's title, alt text and focal point are part of what the API returns.

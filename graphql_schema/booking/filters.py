@@ -1,7 +1,4 @@
 import django_filters
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from booking.models import Audience, TourSession
 
@@ -39,21 +36,11 @@ class SessionFilter(django_filters.FilterSet):
         ]
 
     def filter_available(self, queryset, name, value):
-        """Open for registration with at least one free seat (``with_seats_taken`` applied)."""
-        if not value:
-            return queryset
-        return queryset.filter(
-            TourSession.registration_open_q(timezone.now()),
-            capacity__gt=F("seats_taken_count"),
-        )
+        """Open for registration with at least one free seat."""
+        return queryset.available() if value else queryset
 
     def filter_age(self, queryset, name, value):
-        if value is None:
-            return queryset
-        min_age = Coalesce("min_age", "enterprise__min_age")
-        return queryset.alias(effective_min_age=min_age).filter(
-            Q(effective_min_age__isnull=True) | Q(effective_min_age__lte=value)
-        )
+        return queryset if value is None else queryset.open_for_age(value)
 
     def filter_audience(self, queryset, name, value):
         if not value:

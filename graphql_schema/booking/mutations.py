@@ -90,7 +90,7 @@ class RegisterForSession(BookingMutation):
         services.check_rate_limit("register", ip)
         session_id = parse_id(input.session_id)
         if session_id is None:
-            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="sessionId")
+            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="session_id")
         outcome = services.register(
             services.RegistrationRequest(
                 session_id=session_id,
@@ -164,7 +164,7 @@ class ResendRegistrationEmail(BookingMutation):
         services.check_rate_limit("resend", client_ip(info.context))
         parsed = parse_id(session_id)
         if parsed is None:
-            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="sessionId")
+            raise booking_error(Code.NOT_FOUND, "Сеанс не найден.", field="session_id")
         services.resend_letter(parsed, email)
         return cls(accepted=True, errors=[])
 

@@ -1,13 +1,18 @@
 import graphene
 from django.core.exceptions import ValidationError
 
-from booking import services
+from booking import models, services
 from graphql_schema.booking.filters import SessionFilter
 from graphql_schema.booking.types import Registration, TourSession
 from graphql_schema.core.connections import ListField
 from graphql_schema.core.inputs import parse_id
-from graphql_schema.core.prefetch import session_queryset
+from graphql_schema.core.loading import plan
 from graphql_schema.core.selection import selection_tree
+
+
+def visible_sessions(tree):
+    """Sessions of published enterprises, seats counted, with what ``tree`` selects."""
+    return plan(models.TourSession.objects.visible().with_seats_taken(), TourSession, tree)
 
 
 class BookingQueries(graphene.ObjectType):
@@ -32,9 +37,7 @@ class BookingQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_sessions(root, info, include_past=False, **filters):
-        queryset = session_queryset(selection_tree(info, "edges", "node")).filter(
-            status="scheduled"
-        )
+        queryset = visible_sessions(selection_tree(info, "edges", "node")).scheduled()
         if not include_past:
             queryset = queryset.upcoming()
         return queryset.order_by("starts_at", "pk")
@@ -44,7 +47,7 @@ class BookingQueries(graphene.ObjectType):
         pk = parse_id(id)
         if pk is None:
             return None
-        return session_queryset(selection_tree(info)).filter(pk=pk).first()
+        return visible_sessions(selection_tree(info)).filter(pk=pk).first()
 
     @staticmethod
     def resolve_registration(root, info, token):

@@ -1,5 +1,7 @@
 """Excursion sessions and the visitor's own view of a registration."""
 
+from enum import StrEnum
+
 import graphene
 from graphene_django import DjangoObjectType
 
@@ -9,9 +11,26 @@ from graphql_schema.catalogue.types import EventFormat, Season
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.lists import BoundedList
+from graphql_schema.core.loading import loads, related, type_loads
 from graphql_schema.core.policy import live, private
+from pages.models import EnterprisePage
+from pages.visibility import published
 
-BookingErrorCode = graphene.Enum.from_enum(DomainErrorCode, name="BookingErrorCode")
+# Codes the services no longer raise, kept in the schema so that clients switching on
+# them still validate: removing an enum value is a breaking change. {code: why}.
+RETIRED_ERROR_CODES = {
+    "SESSION_FULL": "Never returned: a full session takes new parties on its waitlist "
+    "(`waitlisted: true`).",
+}
+BookingErrorCode = graphene.Enum.from_enum(
+    StrEnum(
+        "BookingErrorCode",
+        [(code.name, code.value) for code in DomainErrorCode]
+        + [(code, code) for code in RETIRED_ERROR_CODES],
+    ),
+    name="BookingErrorCode",
+    deprecation_reason=lambda code: RETIRED_ERROR_CODES.get(code.name),
+)
 
 
 class BookingError(graphene.ObjectType):
@@ -28,13 +47,25 @@ RegistrationStatus = enum_from_choices("RegistrationStatus", models.Registration
 
 
 @live  # seats change with every booking: never cached on the server
+@type_loads(needs=["enterprise"])  # titles, age limits and booking rules fall back to it
 class TourSession(DjangoObjectType):
     """One dated excursion (or master class, quiz…) at an enterprise."""
 
-    enterprise = graphene.Field("graphql_schema.enterprises.types.Enterprise", required=True)
-    format = graphene.Field(EventFormat, required=True)
-    season = graphene.Field(Season)
-    title = graphene.String(required=True)
+    enterprise = loads(
+        graphene.Field("graphql_schema.enterprises.types.Enterprise", required=True),
+        # Its own relations load once for the whole list, never per session.
+        prefetch=[
+            related(
+                "enterprise",
+                "graphql_schema.enterprises.types.Enterprise",
+                lambda: published(EnterprisePage.objects.all()),
+            )
+        ],
+    )
+    format = loads(graphene.Field(EventFormat, required=True), select=["event_format"])
+    season = loads(graphene.Field(Season), select=["season"])
+    # An untitled session is named by its format at its enterprise.
+    title = loads(graphene.String(required=True), select=["event_format"], needs=["enterprise"])
     status = graphene.Field(SessionStatus, required=True)
     seats_left = graphene.Int(required=True)
     min_age = graphene.Int(description="The session's own, else the enterprise's; null: any.")

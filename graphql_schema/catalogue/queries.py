@@ -5,7 +5,7 @@ from django import forms
 from catalogue import models
 from graphql_schema.catalogue import types
 from graphql_schema.core.connections import ListField, no_filters
-from graphql_schema.core.prefetch import award_queryset
+from graphql_schema.core.loading import plan
 from graphql_schema.core.selection import selection_tree
 
 
@@ -57,4 +57,6 @@ class CatalogueQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_awards(root, info, **kwargs):
-        return award_queryset(selection_tree(info, "edges", "node")).order_by("-date", "title")
+        return plan(
+            models.Award.objects.published(), types.Award, selection_tree(info, "edges", "node")
+        ).order_by("-date", "title")

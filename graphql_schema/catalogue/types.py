@@ -6,9 +6,10 @@ from graphene_django import DjangoObjectType
 from catalogue import models
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
-from graphql_schema.core.images import Image
+from graphql_schema.core.images import image_field
 from graphql_schema.core.lists import BoundedList
-from graphql_schema.core.prefetch import prefetched_or_query
+from graphql_schema.core.loading import loads, prefetched_or_query, related
+from pages.models import EnterprisePage
 from pages.visibility import published
 
 
@@ -66,11 +67,21 @@ class Season(DjangoObjectType):
 
 class Award(DjangoObjectType):
     year = graphene.Int(required=True)
-    image = graphene.Field(Image)
-    enterprises = BoundedList(
-        "graphql_schema.enterprises.types.Enterprise",
-        max_items=200,
-        description="Published enterprises that hold this award (200 at most).",
+    image = image_field("image")
+    enterprises = loads(
+        BoundedList(
+            "graphql_schema.enterprises.types.Enterprise",
+            max_items=200,
+            description="Published enterprises that hold this award (200 at most).",
+        ),
+        prefetch=[
+            related(
+                "enterprises",
+                "graphql_schema.enterprises.types.Enterprise",
+                lambda: published(EnterprisePage.objects.all()),
+                to_attr="visible_enterprises",
+            )
+        ],
     )
 
     class Meta:

@@ -11,6 +11,8 @@ from django.db.models import Prefetch
 from wagtail.images import get_image_model
 from wagtail.images.models import SourceImageIOError
 
+from graphql_schema.core.loading import loads
+
 logger = logging.getLogger(__name__)
 
 # name → (1x spec, 2x spec); srcset offers both.
@@ -108,3 +110,10 @@ def image_queryset():
 def image_prefetch(lookup: str) -> Prefetch:
     """Prefetch an image relation together with its renditions."""
     return Prefetch(lookup, queryset=image_queryset())
+
+
+def image_field(model_field: str, **kwargs):
+    """An ``Image`` field of the model's ``model_field``, loaded with its renditions."""
+    return loads(
+        graphene.Field(Image, **kwargs), prefetch=[lambda tree: image_prefetch(model_field)]
+    )

@@ -2,10 +2,16 @@ import graphene
 from django.db.models import F
 
 from graphql_schema.core.connections import ListField
-from graphql_schema.core.prefetch import enterprise_queryset
+from graphql_schema.core.loading import plan
 from graphql_schema.core.selection import selection_tree
 from graphql_schema.enterprises.filters import EnterpriseFilter
 from graphql_schema.enterprises.types import Enterprise
+from pages.models import EnterprisePage
+from pages.visibility import published
+
+
+def visible():
+    return published(EnterprisePage.objects.all())
 
 
 class EnterpriseOrder(graphene.Enum):
@@ -37,8 +43,10 @@ class EnterpriseQueries(graphene.ObjectType):
     def resolve_enterprises(root, info, ordering=EnterpriseOrder.NAME.value, **filters):
         # An explicit null means the default order, as an omitted argument does.
         ordering = ORDERINGS[getattr(ordering, "value", ordering) or EnterpriseOrder.NAME.value]
-        return enterprise_queryset(selection_tree(info, "edges", "node")).order_by(*ordering)
+        return plan(visible(), Enterprise, selection_tree(info, "edges", "node")).order_by(
+            *ordering
+        )
 
     @staticmethod
     def resolve_enterprise(root, info, slug):
-        return enterprise_queryset(selection_tree(info)).filter(slug=slug).first()
+        return plan(visible(), Enterprise, selection_tree(info)).filter(slug=slug).first()

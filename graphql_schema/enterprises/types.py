@@ -3,15 +3,20 @@
 import graphene
 from graphene_django import DjangoObjectType
 
+from booking.models import TourSession as TourSessionModel
+from catalogue.models import Award as AwardModel
 from graphql_schema.catalogue.types import Award, District, EventFormat, Industry
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
-from graphql_schema.core.images import Image
+from graphql_schema.core.images import image_field
 from graphql_schema.core.lists import BoundedList
+from graphql_schema.core.loading import loads, prefetched_or_query, related
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
-from graphql_schema.core.prefetch import MAX_UPCOMING_SESSIONS, prefetched_or_query
 from graphql_schema.core.streamfield import resolve_stream, stream_field
 from pages import models
+
+# Sessions an enterprise lists in `upcomingSessions`; all of them: `sessions(enterprise:)`.
+MAX_UPCOMING_SESSIONS = 20
 
 EnterpriseKind = enum_from_choices("EnterpriseKind", models.EnterprisePage.Kind.choices)
 
@@ -28,7 +33,7 @@ class VisitorRequirements(graphene.ObjectType):
 
 
 class GalleryImage(graphene.ObjectType):
-    image = graphene.Field(Image, required=True)
+    image = image_field("image", required=True)
     caption = graphene.String(required=True)
 
 
@@ -39,20 +44,50 @@ class Enterprise(DjangoObjectType):
     name = graphene.String(required=True, description="The enterprise's name (its page title).")
     kind = graphene.Field(EnterpriseKind, required=True)
     body = stream_field()
-    logo = graphene.Field(Image)
-    cover_image = graphene.Field(Image)
-    gallery = BoundedList(GalleryImage, max_items=50)
-    industries = BoundedList(Industry, max_items=20)
-    formats = BoundedList(EventFormat, max_items=20)
-    district = graphene.Field(District)
+    logo = image_field("logo")
+    cover_image = image_field("cover_image")
+    gallery = loads(
+        BoundedList(GalleryImage, max_items=50),
+        prefetch=[
+            related(
+                "gallery_images",
+                GalleryImage,
+                models.EnterpriseGalleryImage.objects.all,
+                to_attr="gallery",
+                order_by=("sort_order",),
+            )
+        ],
+    )
+    industries = loads(BoundedList(Industry, max_items=20), prefetch=["industries"])
+    formats = loads(BoundedList(EventFormat, max_items=20), prefetch=["formats"])
+    district = loads(graphene.Field(District), select=["district"])
     coordinates = graphene.Field(Coordinates)
     visitor_requirements = graphene.Field(VisitorRequirements, required=True)
-    awards = BoundedList(Award, max_items=50)
-    upcoming_sessions = BoundedList(
-        "graphql_schema.booking.types.TourSession",
-        max_items=MAX_UPCOMING_SESSIONS,
-        sized=True,
-        description="Scheduled sessions that have not started, soonest first.",
+    awards = loads(
+        BoundedList(Award, max_items=50),
+        prefetch=[
+            related("awards", Award, AwardModel.objects.published, to_attr="published_awards")
+        ],
+    )
+    upcoming_sessions = loads(
+        BoundedList(
+            "graphql_schema.booking.types.TourSession",
+            max_items=MAX_UPCOMING_SESSIONS,
+            sized=True,
+            description="Scheduled sessions that have not started, soonest first.",
+        ),
+        prefetch=[
+            related(
+                "sessions",
+                "graphql_schema.booking.types.TourSession",
+                lambda: TourSessionModel.objects.upcoming().with_seats_taken(),
+                to_attr="upcoming_sessions",
+                order_by=("starts_at", "pk"),
+                window=MAX_UPCOMING_SESSIONS,  # per enterprise
+                # Django sets each session's enterprise to the page that prefetched it.
+                back_field="enterprise",
+            )
+        ],
     )
 
     class Meta:

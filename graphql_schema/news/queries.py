@@ -1,10 +1,12 @@
 import graphene
 
 from graphql_schema.core.connections import ListField
-from graphql_schema.core.prefetch import news_queryset
+from graphql_schema.core.loading import plan
 from graphql_schema.core.selection import selection_tree
 from graphql_schema.news.filters import NewsFilter
 from graphql_schema.news.types import News
+from pages.models import NewsPage
+from pages.visibility import published
 
 
 class NewsOrder(graphene.Enum):
@@ -29,8 +31,14 @@ class NewsQueries(graphene.ObjectType):
     def resolve_news_list(root, info, ordering=NewsOrder.DATE_DESC.value, **filters):
         # An explicit null means the default order, as an omitted argument does.
         ordering = getattr(ordering, "value", ordering) or NewsOrder.DATE_DESC.value
-        return news_queryset(selection_tree(info, "edges", "node")).order_by(ordering, "-pk")
+        return plan(
+            published(NewsPage.objects.all()), News, selection_tree(info, "edges", "node")
+        ).order_by(ordering, "-pk")
 
     @staticmethod
     def resolve_news(root, info, slug):
-        return news_queryset(selection_tree(info)).filter(slug=slug).first()
+        return (
+            plan(published(NewsPage.objects.all()), News, selection_tree(info))
+            .filter(slug=slug)
+            .first()
+        )

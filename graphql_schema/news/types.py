@@ -5,10 +5,10 @@ from graphene_django import DjangoObjectType
 
 from graphql_schema.catalogue.types import Industry
 from graphql_schema.core.connections import CountableConnection
-from graphql_schema.core.images import Image
+from graphql_schema.core.images import image_field
 from graphql_schema.core.lists import BoundedList
+from graphql_schema.core.loading import loads, prefetched_or_query, related
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
-from graphql_schema.core.prefetch import prefetched_or_query
 from graphql_schema.core.streamfield import resolve_stream, stream_field
 from pages import models
 from pages.visibility import published
@@ -18,11 +18,21 @@ from pages.visibility import published
 class News(DjangoObjectType):
     """A news item."""
 
-    hero_image = graphene.Field(Image)
+    hero_image = image_field("hero_image")
     body = stream_field()
-    industries = BoundedList(Industry, max_items=20)
-    related_enterprises = BoundedList("graphql_schema.enterprises.types.Enterprise", max_items=30)
-    tags = BoundedList(graphene.String, max_items=30)
+    industries = loads(BoundedList(Industry, max_items=20), prefetch=["industries"])
+    related_enterprises = loads(
+        BoundedList("graphql_schema.enterprises.types.Enterprise", max_items=30),
+        prefetch=[
+            related(
+                "related_enterprises",
+                "graphql_schema.enterprises.types.Enterprise",
+                lambda: published(models.EnterprisePage.objects.all()),
+                to_attr="visible_related_enterprises",
+            )
+        ],
+    )
+    tags = loads(BoundedList(graphene.String, max_items=30), prefetch=["tags"])
 
     class Meta:
         model = models.NewsPage

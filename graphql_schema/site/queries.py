@@ -10,20 +10,24 @@ from wagtail.models import Site
 from graphql_schema.core.connections import check_cursors, check_page_size, page_size_limit
 from graphql_schema.core.errors import InvalidInput
 from graphql_schema.core.filters import SearchTextField
+from graphql_schema.core.loading import plan
 from graphql_schema.core.pages import PageInterface
 from graphql_schema.core.policy import private
-from graphql_schema.core.prefetch import enterprise_queryset, news_queryset, video_series_queryset
 from graphql_schema.core.selection import selection_tree
+from graphql_schema.enterprises.types import Enterprise
+from graphql_schema.news.types import News
 from graphql_schema.site.types import ProjectStats, SearchResultConnection
+from graphql_schema.videos.types import VideoSeries
 from pages import models, stats
 from pages.preview import page_for_token
 from pages.search import search_published_pages
-from pages.visibility import page_at_path
+from pages.visibility import page_at_path, published
 
+# The page models search finds, and the GraphQL type each is answered as.
 SEARCHABLE = {
-    models.NewsPage: news_queryset,
-    models.EnterprisePage: enterprise_queryset,
-    models.VideoSeriesPage: video_series_queryset,
+    models.NewsPage: News,
+    models.EnterprisePage: Enterprise,
+    models.VideoSeriesPage: VideoSeries,
 }
 
 
@@ -97,10 +101,11 @@ def _load_search_nodes(edges, tree) -> None:
         page_id, content_type_id = edge.node
         wanted.setdefault(content_type_id, []).append(page_id)
     loaded = {}
-    for model, queryset_for in SEARCHABLE.items():
+    for model, graphql_type in SEARCHABLE.items():
         ids = wanted.get(ContentType.objects.get_for_model(model).pk)
         if ids:
             # Each type's fields come from its own inline fragment in the query.
-            loaded.update(queryset_for(tree).in_bulk(ids))
+            visible = published(model.objects.all())
+            loaded.update(plan(visible, graphql_type, tree).in_bulk(ids))
     for edge in edges:
         edge.node = loaded.get(edge.node[0])

@@ -1,10 +1,11 @@
 import graphene
 
 from graphql_schema.core.connections import ListField, no_filters
-from graphql_schema.core.prefetch import video_series_queryset
+from graphql_schema.core.loading import plan
 from graphql_schema.core.selection import selection_tree
 from graphql_schema.videos.types import VideoSeries
 from pages.models import VideoSeriesPage
+from pages.visibility import published
 
 
 class VideoQueries(graphene.ObjectType):
@@ -18,8 +19,14 @@ class VideoQueries(graphene.ObjectType):
     @staticmethod
     def resolve_video_series_list(root, info, **kwargs):
         tree = selection_tree(info, "edges", "node")
-        return video_series_queryset(tree).order_by("-first_published_at", "-pk")
+        return plan(published(VideoSeriesPage.objects.all()), VideoSeries, tree).order_by(
+            "-first_published_at", "-pk"
+        )
 
     @staticmethod
     def resolve_video_series(root, info, slug):
-        return video_series_queryset(selection_tree(info)).filter(slug=slug).first()
+        return (
+            plan(published(VideoSeriesPage.objects.all()), VideoSeries, selection_tree(info))
+            .filter(slug=slug)
+            .first()
+        )

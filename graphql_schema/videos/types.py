@@ -5,10 +5,10 @@ from graphene_django import DjangoObjectType
 
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
-from graphql_schema.core.images import Image
+from graphql_schema.core.images import image_field
 from graphql_schema.core.lists import BoundedList
+from graphql_schema.core.loading import loads, prefetched_or_query, related
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
-from graphql_schema.core.prefetch import prefetched_or_query
 from pages import models
 from pages.visibility import published
 
@@ -16,10 +16,20 @@ VideoPlatform = enum_from_choices("VideoPlatform", models.VideoSeriesPage.Platfo
 
 
 class VideoEpisode(DjangoObjectType):
-    enterprises = BoundedList(
-        "graphql_schema.enterprises.types.Enterprise",
-        max_items=10,
-        description="Published enterprises featured in the episode.",
+    enterprises = loads(
+        BoundedList(
+            "graphql_schema.enterprises.types.Enterprise",
+            max_items=10,
+            description="Published enterprises featured in the episode.",
+        ),
+        prefetch=[
+            related(
+                "enterprises",
+                "graphql_schema.enterprises.types.Enterprise",
+                lambda: published(models.EnterprisePage.objects.all()),
+                to_attr="visible_enterprises",
+            )
+        ],
     )
 
     class Meta:
@@ -45,9 +55,20 @@ class VideoEpisode(DjangoObjectType):
 class VideoSeries(DjangoObjectType):
     """A video series with its episodes in order."""
 
-    cover_image = graphene.Field(Image)
+    cover_image = image_field("cover_image")
     platform = graphene.Field(VideoPlatform, required=True)
-    episodes = BoundedList(VideoEpisode, max_items=50)
+    episodes = loads(
+        BoundedList(VideoEpisode, max_items=50),
+        prefetch=[
+            related(
+                "episodes",
+                VideoEpisode,
+                models.VideoEpisode.objects.all,
+                to_attr="ordered_episodes",
+                order_by=("sort_order",),
+            )
+        ],
+    )
 
     class Meta:
         model = models.VideoSeriesPage

@@ -3,21 +3,28 @@
 import csv
 import datetime
 import io
+import threading
+import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.core import mail
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.models import GroupPagePermission
 
-from booking.admin_views import MOSCOW
+from booking import locking
+from booking.clock import moscow
 from booking.models import Registration, TourSession
+from jobs.models import Delivery
 from tests import factories
+from tests.admin_login import admin_login
 
 Status = Registration.Status
+MOSCOW = moscow()
 
 HOST_PERMISSIONS = [
     "wagtailadmin.access_admin",
@@ -226,6 +233,154 @@ def test_cancel_needs_a_reason(editor_client, session_a):
     assert response.status_code == 200
     session_a.refresh_from_db()
     assert session_a.status == TourSession.Status.SCHEDULED
+
+
+# --- editor: capacity, under the session lock --------------------------------------------
+
+
+@pytest.fixture
+def logged_in_editor(client, django_user_model):
+    """A superuser logged in through the admin's login form."""
+    django_user_model.objects.create_superuser("chief", "chief@example.org", "Pw-12345!")
+    assert admin_login(client, "chief", "Pw-12345!")
+    return client
+
+
+def edit_data(session, **overrides) -> dict:
+    """The session's edit form as the admin renders it, with ``overrides``."""
+    values = {
+        "title": session.title,
+        "capacity": session.capacity,
+        "max_party_size": session.max_party_size,
+        "meeting_point": session.meeting_point,
+    }
+    return session_form_data(session.enterprise, session.event_format, **{**values, **overrides})
+
+
+def registration_rows(session) -> list[tuple]:
+    return list(
+        session.registrations.order_by("pk").values_list(
+            "pk", "status", "seats", "hold_expires_at", "promoted_at"
+        )
+    )
+
+
+def test_raising_capacity_promotes_the_first_waitlisted_party_that_fits(
+    logged_in_editor, enterprise, django_capture_on_commit_callbacks
+):
+    session = factories.TourSessionFactory(enterprise=enterprise, capacity=4, max_party_size=4)
+    seat(session, 4)  # full
+    big, fits, late = (
+        factories.RegistrationFactory(
+            session=session, seats=seats, status=Status.WAITLISTED, email=email
+        )
+        for seats, email in (
+            (4, "big@example.org"),
+            (2, "fits@example.org"),
+            (1, "late@example.org"),
+        )
+    )
+    edit = url("booking_sessions:edit", session.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in_editor.post(edit, edit_data(session, capacity=6, title="Цех Н"))
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.capacity, session.title) == (6, "Цех Н")  # the other fields saved too
+    for registration in (big, fits, late):
+        registration.refresh_from_db()
+    # Two seats free: too few for the first party, all of them for the second.
+    assert [big.status, fits.status, late.status] == [
+        Status.WAITLISTED,
+        Status.PENDING,
+        Status.WAITLISTED,
+    ]
+    assert fits.promoted_at is not None and fits.hold_expires_at > timezone.now()
+    [letter] = mail.outbox
+    assert letter.to == ["fits@example.org"]
+    assert letter.subject.startswith("Освободилось место")
+
+
+def test_lowering_capacity_below_the_seats_taken_is_refused_and_saves_nothing(
+    logged_in_editor, enterprise, django_capture_on_commit_callbacks
+):
+    session = factories.TourSessionFactory(enterprise=enterprise, capacity=10, title="Цех А")
+    seat(session, 4, 3)
+    seat(session, 2, status=Status.WAITLISTED)
+    before = registration_rows(session)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = logged_in_editor.post(
+            url("booking_sessions:edit", session.pk),
+            edit_data(session, capacity=5, title="Переименован", meeting_point="Ворота №3"),
+        )
+
+    assert response.status_code == 200  # the form again
+    assert "Уже занято 7 мест: вместимость не может быть меньше." in response.content.decode()
+    session.refresh_from_db()
+    assert (session.capacity, session.title, session.meeting_point) == (
+        10,
+        "Цех А",
+        "Проходная №1",
+    )
+    assert registration_rows(session) == before
+    assert (callbacks, mail.outbox, Delivery.objects.count()) == ([], [], 0)
+
+
+def test_an_edit_never_changes_the_sessions_status(logged_in_editor, enterprise):
+    """Cancelling tells everyone registered: only «Отменить сеанс» may do it."""
+    session = factories.TourSessionFactory(enterprise=enterprise)
+    (registration,) = seat(session, 2)
+
+    response = logged_in_editor.post(
+        url("booking_sessions:edit", session.pk),
+        edit_data(session, status="cancelled", cancellation_reason="Так"),
+    )
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    registration.refresh_from_db()
+    assert (session.status, session.cancellation_reason) == (TourSession.Status.SCHEDULED, "")
+    assert registration.status == Status.CONFIRMED
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_edit_waits_for_the_session_lock_and_counts_seats_after_it(logged_in_editor, enterprise):
+    """A registration holding the lock when the edit comes in is counted by the edit.
+
+    Counted before the lock (as model validation used to), the 4 new seats would be
+    missed and the capacity lowered below the 7 seats then held.
+    """
+    session = factories.TourSessionFactory(enterprise=enterprise, capacity=10)
+    seat(session, 3)
+    locked = threading.Event()
+
+    def register_four_seats_slowly():
+        try:
+            with transaction.atomic():
+                locking.lock_session(session.pk)
+                locked.set()
+                time.sleep(0.5)  # the edit arrives meanwhile
+                factories.RegistrationFactory(session=session, seats=4)
+        finally:
+            connection.close()
+
+    booking = threading.Thread(target=register_four_seats_slowly)
+    booking.start()
+    assert locked.wait(timeout=10)
+    started = time.monotonic()
+    response = logged_in_editor.post(
+        url("booking_sessions:edit", session.pk), edit_data(session, capacity=5)
+    )
+    waited = time.monotonic() - started
+    booking.join(timeout=10)
+
+    assert "Уже занято 7 мест" in response.content.decode()
+    assert waited > 0.3  # it queued behind the lock
+    session.refresh_from_db()
+    assert session.capacity == 10
 
 
 # --- editor: registrations, export, check-in -------------------------------------------

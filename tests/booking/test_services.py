@@ -98,14 +98,14 @@ def test_database_refuses_a_second_active_registration(session):
 @pytest.mark.parametrize(
     "overrides, code, field",
     [
-        ({"consent_to_processing": False}, "CONSENT_REQUIRED", "consentToProcessing"),
-        ({"consent_to_transfer": False}, "CONSENT_REQUIRED", "consentToTransfer"),
+        ({"consent_to_processing": False}, "CONSENT_REQUIRED", "consent_to_processing"),
+        ({"consent_to_transfer": False}, "CONSENT_REQUIRED", "consent_to_transfer"),
         ({"email": "not-an-email"}, "INVALID_INPUT", "email"),
         ({"phone": "12345"}, "INVALID_INPUT", "phone"),
         ({"name": " 1 "}, "INVALID_INPUT", "name"),
         ({"seats": 0}, "INVALID_INPUT", "seats"),
         ({"seats": 5}, "PARTY_TOO_LARGE", "seats"),
-        ({"session_id": 999_999}, "NOT_FOUND", "sessionId"),
+        ({"session_id": 999_999}, "NOT_FOUND", "session_id"),
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(session, make_request, overrides, code, field):
@@ -148,6 +148,7 @@ def test_age_limit_falls_back_to_the_enterprise(session, enterprise, make_reques
         with pytest.raises(ValidationError) as excinfo:
             services.register(make_request(youngest_participant_age=age))
         assert error_code(excinfo) == code
+        assert "youngest_participant_age" in excinfo.value.error_dict  # Python's name
     assert services.register(make_request(youngest_participant_age=14)).created
 
 
@@ -285,14 +286,6 @@ def test_old_registrations_are_anonymised(enterprise, settings):
     assert recent.anonymised_at is None
 
 
-def test_capacity_cannot_drop_below_seats_taken(session):
-    factories.RegistrationFactory(session=session, seats=4)
-    session.capacity = 3
-    with pytest.raises(ValidationError) as excinfo:
-        session.full_clean()
-    assert "capacity" in excinfo.value.message_dict
-
-
 # --- change_capacity -----------------------------------------------------------------
 
 
@@ -392,7 +385,69 @@ def test_capacity_cannot_go_below_the_largest_party(session):
     assert session.capacity == 5
 
 
+def test_an_edit_saves_its_details_and_capacity_together(session, make_request):
+    services.register(make_request(seats=4))
+    waiting = services.register(make_request(seats=1)).registration
+
+    edited = services.edit_session(session.pk, 6, {"title": "Цех №2", "max_party_size": 6})
+
+    session.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (session.title, session.max_party_size, session.capacity) == ("Цех №2", 6, 6)
+    assert edited.capacity == 6
+    assert waiting.status == Status.PENDING  # the new seat went to the waitlist
+
+
+def test_a_refused_capacity_undoes_the_whole_edit(session, make_request):
+    services.register(make_request(seats=4))
+    title = session.title
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.edit_session(session.pk, 3, {"title": "Цех №2", "max_party_size": 2})
+
+    assert "capacity" in excinfo.value.error_dict
+    session.refresh_from_db()
+    assert (session.title, session.max_party_size, session.capacity) == (title, 4, 5)
+
+
+@pytest.mark.parametrize("field", ["status", "cancelled_at", "cancellation_reason", "capacity"])
+def test_an_edit_cannot_cancel_a_session_or_bypass_capacitys_rules(session, field):
+    with pytest.raises(ValueError):
+        services.edit_session(session.pk, 5, {field: None})
+
+
 def test_change_capacity_of_a_missing_session(db):
     with pytest.raises(ValidationError) as excinfo:
         services.change_capacity(999_999, 10)
     assert error_code(excinfo) == "NOT_FOUND"
+
+
+# --- queryset rules ------------------------------------------------------------------
+
+
+def test_queryset_rules_agree_with_the_sessions_own(enterprise):
+    """``with_seats_left``, ``available`` and ``open_for_age`` say in SQL what
+    ``seats_left``, ``is_registration_open`` and ``effective_min_age`` say in Python."""
+    enterprise.min_age = 14
+    enterprise.save()
+    full = factories.TourSessionFactory(enterprise=enterprise, capacity=2, min_age=0)
+    factories.RegistrationFactory(session=full, seats=2)
+    freed = factories.TourSessionFactory(enterprise=enterprise, capacity=2, min_age=18)
+    factories.RegistrationFactory(session=freed, seats=2, status=Status.CANCELLED)
+    closing = factories.TourSessionFactory(  # seats left, but registration has closed
+        enterprise=enterprise, starts_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    inherits = factories.TourSessionFactory(enterprise=enterprise)  # the enterprise's 14
+    sessions = TourSession.objects.filter(enterprise=enterprise)
+
+    for queryset in (sessions, sessions.with_seats_taken()):  # annotated already or not
+        assert set(queryset.with_seats_left()) == {s for s in sessions if s.seats_left() > 0}
+    assert set(sessions.available()) == {
+        s for s in sessions if s.seats_left() > 0 and s.is_registration_open()
+    }
+    assert set(sessions.available()) == {freed, inherits}
+    for age in (12, 14, 18):
+        expected = {s for s in sessions if (s.effective_min_age or 0) <= age}
+        assert set(sessions.open_for_age(age)) == expected
+    assert set(sessions.open_for_age(12)) == {full}
+    assert closing in sessions.with_seats_left()

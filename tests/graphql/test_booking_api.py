@@ -80,6 +80,23 @@ def test_unknown_session_is_not_found(graphql, db):
     assert data["registerForSession"]["errors"][0]["code"] == "NOT_FOUND"
 
 
+@pytest.mark.parametrize("session_id", ["nope", "999999"])
+def test_errors_name_the_input_field_as_the_client_spells_it(graphql, session, session_id):
+    """The services name fields in Python (``youngest_participant_age``); clients get
+    their own names, whether the layer or the services refused the input."""
+    session.min_age = 14
+    session.save()
+    too_young = graphql(REGISTER, register_input(session, youngestParticipantAge=12))
+    unknown = graphql(REGISTER, register_input(session, sessionId=session_id))
+
+    assert [(e["field"], e["code"]) for e in too_young["registerForSession"]["errors"]] == [
+        ("youngestParticipantAge", "AGE_RESTRICTED")
+    ]
+    assert [(e["field"], e["code"]) for e in unknown["registerForSession"]["errors"]] == [
+        ("sessionId", "NOT_FOUND")
+    ]
+
+
 def register_input_stub():
     return {
         "sessionId": "1",

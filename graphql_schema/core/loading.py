@@ -1,0 +1,183 @@
+"""What a field needs loaded, declared beside it; one planner turns a selection into SQL.
+
+A field says what its resolver reads, in the spirit of strawberry-django's optimizer
+hints::
+
+    district = loads(graphene.Field(District), select=["district"])
+    industries = loads(BoundedList(Industry, max_items=20), prefetch=["industries"])
+    awards = loads(
+        BoundedList(Award, max_items=50),
+        prefetch=[related("awards", Award, Award.objects.published, to_attr="published_awards")],
+    )
+    title = loads(graphene.String(), select=["event_format"], needs=["enterprise"])
+
+and a type may say what every object of it needs (``@type_loads(needs=[...])``).
+``plan(queryset, SomeType, tree)`` walks the selection tree of one item and applies
+exactly what the selected fields declare: ``select_related`` for single relations,
+``prefetch_related`` for lists, and for a ``related`` list the items' own type plans
+their queryset in turn, so a list costs the same number of queries whatever its length.
+A field without a declaration needs nothing beyond its object's own columns.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+import graphene
+from django.db.models import Prefetch
+from django.utils.module_loading import import_string
+from graphene.types.unmountedtype import UnmountedType
+from graphene.utils.str_converters import to_camel_case
+
+from graphql_schema.core.selection import SelectionTree, merge_selection
+
+ATTRIBUTE = "graphql_loads"
+
+
+@dataclass(frozen=True)
+class Loads:
+    """What one field (or every object of a type) needs loaded."""
+
+    select: tuple[str, ...] = ()
+    # Lookups: a string, or a callable of the field's subtree giving a lookup (a fresh
+    # Prefetch per plan: a Prefetch's queryset must not be shared between queries).
+    prefetch: tuple = ()
+    # Other fields of the same type whose loading this one needs (camelCase names).
+    needs: tuple[str, ...] = ()
+
+
+def loads(graphene_field, *, select: Iterable[str] = (), prefetch=(), needs=()):
+    """Declare what ``graphene_field``'s resolver reads; returns the field."""
+    if isinstance(graphene_field, UnmountedType):
+        # graphene.String() would be mounted into a new Field later, losing the hint.
+        graphene_field = graphene_field.mount_as(graphene.Field)
+    setattr(graphene_field, ATTRIBUTE, Loads(tuple(select), tuple(prefetch), tuple(needs)))
+    return graphene_field
+
+
+def type_loads(*, select: Iterable[str] = (), prefetch=(), needs=()):
+    """Class decorator: what every object of the type needs, whatever is selected."""
+
+    def declare(graphene_type):
+        setattr(graphene_type, ATTRIBUTE, Loads(tuple(select), tuple(prefetch), tuple(needs)))
+        return graphene_type
+
+    return declare
+
+
+@dataclass(frozen=True)
+class related:  # noqa: N801 (used like a function in declarations)
+    """A list (or an object) of another GraphQL type, planned by that type's hints.
+
+    ``queryset`` is a callable giving the visible items (called per plan); ``window``
+    keeps the first N per parent, ``order_by`` orders them; ``back_field`` names the
+    items' field that points back to the parent, which Django fills from the prefetch:
+    what is selected inside it is loaded with the parent's own selection instead.
+    """
+
+    lookup: str
+    item_type: object  # a graphene type, or its dotted path (for types defined later)
+    queryset: Callable
+    to_attr: str | None = None
+    order_by: tuple[str, ...] = ()
+    window: int | None = None
+    back_field: str | None = None
+    extra: Callable | None = field(default=None)  # queryset -> queryset, before planning
+
+    def __call__(self, tree: SelectionTree) -> Prefetch:
+        item_type = self.item_type
+        if isinstance(item_type, str):
+            item_type = import_string(item_type)
+        queryset = self.queryset()
+        if self.extra is not None:
+            queryset = self.extra(queryset)
+        # The parent fills the back field: the items never load it themselves.
+        provided = (self.back_field,) if self.back_field else ()
+        queryset = plan(queryset, item_type, tree, provided=provided)
+        if self.order_by:
+            queryset = queryset.order_by(*self.order_by)
+        if self.window is not None:
+            queryset = queryset[: self.window]  # per parent: Django uses a window function
+        return Prefetch(self.lookup, queryset=queryset, to_attr=self.to_attr)
+
+
+@cache
+def fields_by_graphql_name(graphene_type) -> dict:
+    """The type's graphene fields under their GraphQL (camelCase) names."""
+    fields = getattr(getattr(graphene_type, "_meta", None), "fields", None) or {}
+    return {
+        (getattr(value, "name", None) or to_camel_case(name)): value
+        for name, value in fields.items()
+    }
+
+
+def hint_of(graphene_type, graphql_name: str) -> Loads | None:
+    """What the field ``graphql_name`` of ``graphene_type`` declares it needs, if anything."""
+    graphene_field = fields_by_graphql_name(graphene_type).get(graphql_name)
+    return getattr(graphene_field, ATTRIBUTE, None)
+
+
+def _back_fields(graphene_type, tree: SelectionTree) -> SelectionTree:
+    """Fold what related items select inside their back field into the parent's tree."""
+    folded = dict(tree)
+    changed = True
+    while changed:  # the folded selection may nest the same again
+        changed = False
+        for name, subtree in list(folded.items()):
+            hint = hint_of(graphene_type, name)
+            for lookup in hint.prefetch if hint else ():
+                back = getattr(lookup, "back_field", None)
+                if back and back in subtree:
+                    inner = subtree[back]
+                    folded[name] = {k: v for k, v in subtree.items() if k != back}
+                    merge_selection(folded, inner)
+                    changed = True
+    return folded
+
+
+def _with_needs(graphene_type, tree: SelectionTree, provided: tuple[str, ...]) -> SelectionTree:
+    """Add the fields that selected fields (and the type itself) say they need, but for
+    those the caller ``provided``."""
+    result = {name: subtree for name, subtree in tree.items() if name not in provided}
+    own = getattr(graphene_type, ATTRIBUTE, None)
+    pending = [*result, *(own.needs if own else ())]
+    while pending:
+        name = pending.pop()
+        if name in provided:
+            continue
+        if name not in result:
+            result[name] = {}
+        hint = hint_of(graphene_type, name)
+        pending.extend(n for n in (hint.needs if hint else ()) if n not in result)
+    return result
+
+
+def plan(queryset, graphene_type, tree: SelectionTree, provided: tuple[str, ...] = ()):
+    """``queryset`` with what ``tree`` (one item's selection on ``graphene_type``) needs.
+
+    ``provided``: fields the caller fills itself (a prefetch's back field).
+    """
+    tree = _with_needs(graphene_type, _back_fields(graphene_type, tree), provided)
+    hints = [(getattr(graphene_type, ATTRIBUTE, None), {})]
+    hints += [(hint_of(graphene_type, name), subtree) for name, subtree in tree.items()]
+    selects: list[str] = []
+    lookups: dict[str, object] = {}  # one per path: a field and its sibling may share one
+    for hint, subtree in hints:
+        if hint is None:
+            continue
+        selects.extend(hint.select)
+        for lookup in hint.prefetch:
+            built = lookup(subtree) if callable(lookup) else lookup
+            key = getattr(built, "prefetch_to", built)
+            lookups.setdefault(key, built)
+    if selects:
+        queryset = queryset.select_related(*dict.fromkeys(selects))
+    if lookups:
+        queryset = queryset.prefetch_related(*lookups.values())
+    return queryset
+
+
+def prefetched_or_query(obj, attr: str, query):
+    """The list prefetched into ``attr``, or ``query()`` when it was not prefetched."""
+    cached = getattr(obj, attr, None)
+    return cached if cached is not None else list(query())
