@@ -26,6 +26,8 @@ help:
 	@echo "              only: make test-sqlite PYTEST_ARGS=\"-m browser\")"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make check    missing migrations and the production deploy checks"
+	@echo "make schema-check  breaking changes in schema.graphql since the last v* tag (else"
+	@echo "              since its previous version); SCHEMA_CHECK_ARGS=\"--against REV\""
 	@echo "make fuzz     schemathesis against a live server, SQLite then PostgreSQL (FUZZ_SECONDS)"
 	@echo "make prod-local  production on loopback: PostgreSQL, Redis, SMTP sink, gunicorn, worker"
 
@@ -86,6 +88,14 @@ check: install
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	ALLOWED_HOSTS=cms.example.org \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+# Breaking changes in schema.graphql against the last release (scripts/check_schema_compat.py
+# says how the baseline is chosen); a removal passes only if the baseline deprecated it.
+# Another baseline, e.g. make schema-check SCHEMA_CHECK_ARGS="--against v1.0"
+SCHEMA_CHECK_ARGS ?=
+.PHONY: schema-check
+schema-check: install
+	$(PY) scripts/check_schema_compat.py $(SCHEMA_CHECK_ARGS)
 
 # Benchmark: news-list cards through GraphQL vs Wagtail's REST API v2 (see bench/README.md).
 # Runs on SQLite in a temporary folder, or on the server DATABASE_URL names when it is set.
