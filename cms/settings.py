@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "pages",
     "booking",
     "jobs",
+    "changes",
     "graphql_schema",
     "demo",
     "wagtail.contrib.settings",
@@ -431,7 +432,7 @@ if DEV_PREVIEW_ENABLED and "FRONTEND_URL" not in os.environ:
 else:
     PREVIEW_URL = os.environ.get("PREVIEW_URL", FRONTEND_URL + "/preview/")
 
-# --- GraphQL response cache and content-change notices (see cms/content_changes.py) ---
+# --- GraphQL response cache and content-change notices (see changes/content.py) ---
 # Anonymous GET queries of content are kept this long in the graphql_responses cache, keyed on the
 # content version that every publish bumps (0 turns the server-side cache off).
 GRAPHQL_RESPONSE_CACHE_SECONDS = env_int("GRAPHQL_RESPONSE_CACHE_SECONDS", 300)
@@ -442,7 +443,7 @@ GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES = env_int(
 # Cache-Control max-age of GET answers; 0 makes browsers and CDNs revalidate (ETag) every
 # time, so an editor's publish shows at once.
 GRAPHQL_HTTP_MAX_AGE = env_int("GRAPHQL_HTTP_MAX_AGE", 0)
-# Each content change is POSTed to these URLs, signed with the secret (cms/webhooks.py).
+# Each content change is POSTed to these URLs, signed with the secret (changes/webhooks.py).
 CONTENT_WEBHOOK_URLS = env_list("CONTENT_WEBHOOK_URLS", [])
 CONTENT_WEBHOOK_SECRET = os.environ.get("CONTENT_WEBHOOK_SECRET", "")
 CONTENT_WEBHOOK_TIMEOUT = env_int("CONTENT_WEBHOOK_TIMEOUT", 5)

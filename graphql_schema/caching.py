@@ -9,7 +9,7 @@ arguments it touches, as they declare it (``graphql_schema.core.policy``):
   must be live. Never stored on the server; answered with an ETag and ``no-cache``.
 - ``CONTENT``: everything else. Kept, encoded, in the ``graphql_responses`` cache (a
   byte budget per entry and in all) for ``GRAPHQL_RESPONSE_CACHE_SECONDS`` under a key
-  that includes the content generation (``cms.content_changes``), so a publish makes every
+  that includes the content generation (``changes.content``), so a publish makes every
   earlier entry unreachable; answered with an ETag and
   ``public, max-age=GRAPHQL_HTTP_MAX_AGE, must-revalidate``.
 
@@ -48,7 +48,7 @@ from graphql import (
     visit,
 )
 
-from cms.content_changes import content_generation, seconds_until_time_changes_content
+from changes.content import content_generation, seconds_until_time_changes_content
 from graphql_schema.core.policy import Policy, SchemaPolicies, schema_policies
 
 try:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
 from booking.models import Registration
-from cms.content_changes import content_changed, current_version
+from changes.content import content_changed, current_version
 from jobs import deliveries
 from jobs.models import Delivery
 from pages.models import NewsPage, ProgrammeSettings
@@ -216,7 +216,7 @@ def test_a_failing_receiver_does_not_stop_the_others(news, changes, committed, c
 
     content_changed.connect(broken, dispatch_uid="tests.broken")
     try:
-        with caplog.at_level(logging.ERROR, logger="cms.content_changes"), committed():
+        with caplog.at_level(logging.ERROR, logger="changes.content"), committed():
             news.save_revision().publish()
     finally:
         content_changed.disconnect(dispatch_uid="tests.broken")
@@ -360,7 +360,7 @@ def test_time_alone_changes_content_at_the_next_expiry_or_midnight(db):
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from cms.content_changes import seconds_until_time_changes_content
+    from changes.content import seconds_until_time_changes_content
 
     moscow = ZoneInfo("Europe/Moscow")
     now = datetime(2026, 11, 26, 23, 0, tzinfo=moscow)

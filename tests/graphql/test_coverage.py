@@ -4,7 +4,7 @@ from django.apps import apps
 from wagtail.fields import StreamField
 from wagtail.snippets.models import get_snippet_models
 
-from cms.content_changes import content_changed
+from changes.content import content_changed
 from graphql_schema.core.streamfield import BLOCK_TYPES
 from graphql_schema.schema import schema
 from tests import factories

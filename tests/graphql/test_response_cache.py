@@ -10,7 +10,7 @@ from django.utils import timezone
 from graphql import parse
 from wagtail.models import PageViewRestriction
 
-from cms.content_changes import bump_version
+from changes.content import bump_version
 from graphql_schema import caching
 from graphql_schema.schema import schema
 from pages import stats

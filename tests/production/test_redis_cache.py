@@ -37,7 +37,7 @@ from django.test import override_settings
 from booking import ratelimit
 from booking.models import Registration
 from catalogue.models import Industry
-from cms.content_changes import GENERATION_KEY, current_version
+from changes.content import GENERATION_KEY, current_version
 from pages.models import NewsPage
 from tests import factories
 from tests.production.redis_server import free_port, redis_server, skip_or_fail  # noqa: F401

@@ -60,7 +60,7 @@ def enqueue_delivery(sender, kind, action, pk, url_path, **kwargs) -> None:
     urls = settings.CONTENT_WEBHOOK_URLS
     if not urls:
         return
-    from cms.content_changes import current_version
+    from changes.content import current_version
 
     body = json.dumps(
         payload(

@@ -8,7 +8,7 @@ Booking data (sessions, registrations) never sends it: it is never response-cach
 Consumers in this process connect to the signal::
 
     from django.dispatch import receiver
-    from cms.content_changes import content_changed
+    from changes.content import content_changed
 
     @receiver(content_changed)
     def purge_cdn(sender, kind, action, instance, pk, url_path, **kwargs):
@@ -22,8 +22,8 @@ Consumers in this process connect to the signal::
 - ``pk``: its primary key; ``url_path``: a page's path on its site ("/novosti/…/"), else None.
 
 Receivers run in order of connection; an exception in one is logged and the others still
-run. Connected here (``connect()``, from ``CmsConfig.ready``): the content version bump
-that GraphQL's response cache keys on, then the webhook (``cms.webhooks``) for consumers
+run. Connected here (``connect()``, from ``ChangesConfig.ready``): the content version bump
+that GraphQL's response cache keys on, then the webhook (``changes.webhooks``) for consumers
 in other processes, such as a front end's static regeneration.
 """
 
@@ -92,7 +92,7 @@ def current_version() -> int:
 
     Webhooks tell it as ``contentVersion``; the response cache keys on ``content_generation``.
     """
-    from cms.models import ContentVersion
+    from changes.models import ContentVersion
 
     return (
         ContentVersion.objects.filter(pk=VERSION_ROW).values_list("counter", flat=True).first() or 0
@@ -149,7 +149,7 @@ def _renew_generation() -> None:
 def bump_version() -> None:
     """Count one more content change, atomically across processes (an F() update), and
     renew the shared cache's token once that is committed."""
-    from cms.models import ContentVersion
+    from changes.models import ContentVersion
 
     now = timezone.now()
     rows = ContentVersion.objects.filter(pk=VERSION_ROW)
@@ -259,7 +259,7 @@ def _on_snippet(action: str, skip_draft_models: bool):
 def _connect(signal, receiver, name: str, sender=None) -> None:
     # Strong references, as nothing else holds these closures; the uid (with the sender)
     # keeps a second connect() from doubling them.
-    signal.connect(receiver, sender=sender, weak=False, dispatch_uid=f"cms.content.{name}")
+    signal.connect(receiver, sender=sender, weak=False, dispatch_uid=f"changes.content.{name}")
 
 
 def connect() -> None:
@@ -268,8 +268,6 @@ def connect() -> None:
     from wagtail.contrib.settings.registry import registry as settings_registry
     from wagtail.images import get_image_model
     from wagtail.models import Page, PageViewRestriction, Site
-
-    from cms import webhooks
 
     _connect(wagtail_signals.page_published, _on_page("published"), "page.published")
     _connect(wagtail_signals.page_unpublished, _on_page("unpublished"), "page.unpublished")
@@ -297,6 +295,11 @@ def connect() -> None:
     _connect(post_save, _on_object("image", "saved"), "saved", sender=image_model)
     _connect(post_delete, _on_object("image", "deleted"), "deleted", sender=image_model)
 
-    # The version first, so that the webhook tells the version that includes the change.
+    # The version first, so that receivers connected later tell the version that
+    # includes the change.
     _connect(content_changed, _bump_version, "bump_version")
-    _connect(content_changed, webhooks.enqueue_delivery, "webhooks")
+
+
+def connect_receiver(receiver, name: str) -> None:
+    """Connect a ``content_changed`` receiver for the life of the process (once)."""
+    _connect(content_changed, receiver, name)
