@@ -11,10 +11,9 @@ from graphql_schema.catalogue.types import EventFormat, Season
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.lists import BoundedList
-from graphql_schema.core.loading import loads, related, type_loads
+from graphql_schema.core.loading import loads, type_loads
 from graphql_schema.core.policy import live, private
-from pages.models import EnterprisePage
-from pages.visibility import published
+from graphql_schema.enterprises.relations import published_enterprises
 
 # Codes the services no longer raise, kept in the schema so that clients switching on
 # them still validate: removing an enum value is a breaking change. {code: why}.
@@ -54,13 +53,7 @@ class TourSession(DjangoObjectType):
     enterprise = loads(
         graphene.Field("graphql_schema.enterprises.types.Enterprise", required=True),
         # Its own relations load once for the whole list, never per session.
-        prefetch=[
-            related(
-                "enterprise",
-                "graphql_schema.enterprises.types.Enterprise",
-                lambda: published(EnterprisePage.objects.all()),
-            )
-        ],
+        prefetch=[published_enterprises("enterprise")],
     )
     format = loads(graphene.Field(EventFormat, required=True), select=["event_format"])
     season = loads(graphene.Field(Season), select=["season"])

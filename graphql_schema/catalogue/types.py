@@ -8,8 +8,8 @@ from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.images import image_field
 from graphql_schema.core.lists import BoundedList
-from graphql_schema.core.loading import loads, prefetched_or_query, related
-from pages.models import EnterprisePage
+from graphql_schema.core.loading import loads, prefetched_or_query
+from graphql_schema.enterprises.relations import published_enterprises
 from pages.visibility import published
 
 
@@ -74,14 +74,7 @@ class Award(DjangoObjectType):
             max_items=200,
             description="Published enterprises that hold this award (200 at most).",
         ),
-        prefetch=[
-            related(
-                "enterprises",
-                "graphql_schema.enterprises.types.Enterprise",
-                lambda: published(EnterprisePage.objects.all()),
-                to_attr="visible_enterprises",
-            )
-        ],
+        prefetch=[published_enterprises("enterprises", to_attr="visible_enterprises")],
     )
 
     class Meta:

@@ -7,9 +7,10 @@ from graphql_schema.catalogue.types import Industry
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.images import image_field
 from graphql_schema.core.lists import BoundedList
-from graphql_schema.core.loading import loads, prefetched_or_query, related
+from graphql_schema.core.loading import loads, prefetched_or_query
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
 from graphql_schema.core.streamfield import resolve_stream, stream_field
+from graphql_schema.enterprises.relations import published_enterprises
 from pages import models
 from pages.visibility import published
 
@@ -24,12 +25,7 @@ class News(DjangoObjectType):
     related_enterprises = loads(
         BoundedList("graphql_schema.enterprises.types.Enterprise", max_items=30),
         prefetch=[
-            related(
-                "related_enterprises",
-                "graphql_schema.enterprises.types.Enterprise",
-                lambda: published(models.EnterprisePage.objects.all()),
-                to_attr="visible_related_enterprises",
-            )
+            published_enterprises("related_enterprises", to_attr="visible_related_enterprises")
         ],
     )
     tags = loads(BoundedList(graphene.String, max_items=30), prefetch=["tags"])

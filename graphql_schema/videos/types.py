@@ -9,6 +9,7 @@ from graphql_schema.core.images import image_field
 from graphql_schema.core.lists import BoundedList
 from graphql_schema.core.loading import loads, prefetched_or_query, related
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
+from graphql_schema.enterprises.relations import published_enterprises
 from pages import models
 from pages.visibility import published
 
@@ -22,14 +23,7 @@ class VideoEpisode(DjangoObjectType):
             max_items=10,
             description="Published enterprises featured in the episode.",
         ),
-        prefetch=[
-            related(
-                "enterprises",
-                "graphql_schema.enterprises.types.Enterprise",
-                lambda: published(models.EnterprisePage.objects.all()),
-                to_attr="visible_enterprises",
-            )
-        ],
+        prefetch=[published_enterprises("enterprises", to_attr="visible_enterprises")],
     )
 
     class Meta:
