@@ -23,8 +23,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from scripts.smtp_sink import SmtpSink, free_port
-from scripts.with_postgres import DB_NAME, DB_USER, Cluster, find_bindir
+from scripts.smtp_sink import SmtpSink
+from scripts.with_postgres import DB_NAME, DB_USER, Cluster, find_bindir, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -226,16 +226,23 @@ class LocalStack:
                 worker.wait()
                 return
 
-    def restart_postgres(self, down_seconds: float = 0.0) -> None:
-        """Stop PostgreSQL (fast: sessions are cut), wait, start it on the same port."""
-        datadir = self.postgres.datadir
-        self.postgres.tool("pg_ctl", "stop", "-w", "-m", "fast", "-D", datadir)
-        time.sleep(down_seconds)
+    def stop_postgres(self) -> None:
+        """Stop PostgreSQL fast: open sessions are cut, as in a crash or a failover."""
+        self.postgres.tool("pg_ctl", "stop", "-w", "-m", "fast", "-D", self.postgres.datadir)
+
+    def start_postgres(self) -> None:
+        """Start the stopped PostgreSQL again on the same port, with its data."""
         self.postgres.tool(
             "pg_ctl",
-            *("start", "-w", "-t", "60", "-D", datadir, "-l", self.postgres.logfile),
-            *("-o", f"-p {self.postgres.port}"),
+            *("start", "-w", "-t", "60", "-D", self.postgres.datadir),
+            *("-l", self.postgres.logfile, "-o", f"-p {self.postgres.port}"),
         )
+
+    def restart_postgres(self, down_seconds: float = 0.0) -> None:
+        """Stop PostgreSQL, wait ``down_seconds``, start it again."""
+        self.stop_postgres()
+        time.sleep(down_seconds)
+        self.start_postgres()
 
     def stop(self) -> None:
         """Stop everything (never raises) and remove the stack's data."""

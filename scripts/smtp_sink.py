@@ -10,11 +10,7 @@ import threading
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from scripts.with_postgres import free_port
 
 
 class _Recorder:
@@ -84,6 +80,10 @@ class SmtpSink:
         for connection in self._held:
             connection.close()
         self._held.clear()
+
+    def held_connections(self) -> int:
+        """Connections the hanging server has taken and never answered."""
+        return len(self._held)
 
     def recipients(self) -> list[str]:
         """Everyone a message was delivered to, once per message."""

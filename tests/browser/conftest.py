@@ -30,6 +30,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.servers import skip_or_fail
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "browser-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,17 +48,6 @@ CHROMIUM_ARGS = [
 ]
 # Playwright's auto-waiting limit (ms): generous for a busy 2-core CI machine.
 TIMEOUT_MS = 20_000
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-
-
-def skip_or_fail(reason: str):
-    """Locally a missing browser skips the browser tests; with CI=true it fails them."""
-    if in_ci():
-        pytest.fail(f"{reason}; CI=true, so this is an error (.ci/run installs it)")
-    pytest.skip(reason)
 
 
 def chromium_executable() -> str | None:

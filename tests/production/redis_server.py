@@ -21,31 +21,15 @@ import time
 
 import pytest
 
+from tests.servers import free_port, skip_or_fail  # noqa: F401 (used by tests too)
+
 START_TIMEOUT_SECONDS = 10
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-
-
-def skip_or_fail(reason: str):
-    """Locally a missing redis-server skips the tests; with CI=true it fails them."""
-    if in_ci():
-        pytest.fail(f"{reason}; CI=true, so this is an error (.ci/run installs it)")
-    pytest.skip(reason)
 
 
 def redis_server_executable() -> str | None:
     """Debian's ``redis-server``, from PATH or its usual place."""
     path = shutil.which("redis-server") or "/usr/bin/redis-server"
     return path if os.access(path, os.X_OK) else None
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1 (tiny race until the server binds it: start retries)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:
