@@ -81,6 +81,12 @@ def test_editor_writes_publishes_and_corrects_a_news_item(
     chooser.get_by_role("link", name="Мослифт").click()
     expect(chooser).to_be_hidden()
     expect(paragraph.get_by_role("button", name="предприятия")).to_be_visible()
+    # Draftail writes its content to the form's hidden input a moment after a change:
+    # publishing before that would save the paragraph without its link.
+    browser.wait_for_function(
+        """() => [...document.querySelectorAll('input[type="hidden"]')]
+            .some((input) => input.value.includes('"LINK"'))"""
+    )
     step("quote and linked paragraph")
 
     publish(browser)
