@@ -5,11 +5,15 @@ denial-of-service vector), so clients pick a named size from ``ImageSize``.
 """
 
 import logging
+from functools import cache
 
 import graphene
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db.models import Prefetch
+from django.utils.encoding import filepath_to_uri
 from wagtail.images import get_image_model
-from wagtail.images.models import SourceImageIOError
+from wagtail.images.models import Filter, SourceImageIOError
 
 from graphql_schema.core.loading import loads
 
@@ -37,9 +41,52 @@ class ImageSize(graphene.Enum):
     LOGO = "LOGO"
 
 
+# Where an image's prefetched renditions are kept (``image_field`` fills it).
+RENDITIONS_ATTR = "prefetched_renditions"
+MEDIA_BASE_ATTR = "_graphql_media_base"
+
+
 def absolute(info, url: str) -> str:
     """Clients on other hosts need absolute media URLs (unless MEDIA_URL already is one)."""
     return info.context.build_absolute_uri(url)
+
+
+def media_url(info, file) -> str:
+    """The absolute URL of a stored file.
+
+    On the local file system the URL is MEDIA_URL plus the file's name, so the base is
+    made absolute once per request instead of once per image; other storages (S3) say
+    themselves what a file's URL is.
+    """
+    if not isinstance(default_storage, FileSystemStorage) or file.storage is not default_storage:
+        return absolute(info, file.url)
+    request = info.context
+    base = getattr(request, MEDIA_BASE_ATTR, None)
+    if base is None:
+        base = request.build_absolute_uri(settings.MEDIA_URL)
+        setattr(request, MEDIA_BASE_ATTR, base)
+    return base + filepath_to_uri(file.name).lstrip("/")
+
+
+@cache
+def parsed_filter(spec: str) -> Filter:
+    """The parsed filter of an allowlisted spec, parsed once per process."""
+    return Filter(spec=spec)
+
+
+def rendition_of(image, spec: str):
+    """The image's rendition for ``spec``: from its prefetched renditions when there,
+    else Wagtail's own lookup (which renders a missing one)."""
+    prefetched = getattr(image, RENDITIONS_ATTR, None)
+    if prefetched is None:
+        prefetched = getattr(image, "_prefetched_objects_cache", {}).get("renditions")
+    if prefetched is not None and not image.is_svg():  # SVGs get their filters cleaned
+        image_filter = parsed_filter(spec)
+        focal_point_key = image_filter.get_cache_key(image)
+        for rendition in prefetched:
+            if rendition.filter_spec == spec and rendition.focal_point_key == focal_point_key:
+                return rendition
+    return image.get_rendition(spec)
 
 
 class Rendition(graphene.ObjectType):
@@ -49,7 +96,7 @@ class Rendition(graphene.ObjectType):
 
     @staticmethod
     def resolve_url(rendition, info):
-        return absolute(info, rendition.url)
+        return media_url(info, rendition.file)
 
 
 class Image(graphene.ObjectType):
@@ -77,12 +124,12 @@ class Image(graphene.ObjectType):
 
     @staticmethod
     def resolve_url(image, info):
-        return absolute(info, image.file.url)
+        return media_url(info, image.file)
 
     @staticmethod
     def resolve_rendition(image, info, size):
         try:
-            return image.get_rendition(IMAGE_SIZES[_size_name(size)][0])
+            return rendition_of(image, IMAGE_SIZES[_size_name(size)][0])
         except (SourceImageIOError, OSError):
             # One lost file must not blank the whole page that shows it.
             logger.warning("Image %s: original file missing, no rendition", image.pk)
@@ -91,11 +138,11 @@ class Image(graphene.ObjectType):
     @staticmethod
     def resolve_srcset(image, info, size):
         try:
-            renditions = image.get_renditions(*IMAGE_SIZES[_size_name(size)])
+            renditions = [rendition_of(image, spec) for spec in IMAGE_SIZES[_size_name(size)]]
         except (SourceImageIOError, OSError):
             logger.warning("Image %s: original file missing, no srcset", image.pk)
             return None
-        return ", ".join(f"{absolute(info, r.url)} {r.width}w" for r in renditions.values())
+        return ", ".join(f"{media_url(info, r.file)} {r.width}w" for r in renditions)
 
 
 def _size_name(size) -> str:
@@ -112,8 +159,23 @@ def image_prefetch(lookup: str) -> Prefetch:
     return Prefetch(lookup, queryset=image_queryset())
 
 
+def renditions_prefetch(image_lookup: str, tree) -> list[Prefetch]:
+    """The allowlisted renditions of the image at ``image_lookup``, if the selection
+    (``tree``, inside the image) shows any: one query, kept in a plain list."""
+    if "rendition" not in tree and "srcset" not in tree:
+        return []
+    rendition_model = get_image_model().get_rendition_model()
+    renditions = rendition_model.objects.filter(filter_spec__in=ALL_RENDITION_SPECS).only(
+        "id", "image_id", "filter_spec", "focal_point_key", "file", "width", "height"
+    )
+    return [Prefetch(f"{image_lookup}__renditions", renditions, to_attr=RENDITIONS_ATTR)]
+
+
 def image_field(model_field: str, **kwargs):
-    """An ``Image`` field of the model's ``model_field``, loaded with its renditions."""
+    """An ``Image`` field of the model's ``model_field``: the image joined into its
+    object's query, its renditions (when selected) in one more."""
     return loads(
-        graphene.Field(Image, **kwargs), prefetch=[lambda tree: image_prefetch(model_field)]
+        graphene.Field(Image, **kwargs),
+        select=[model_field],
+        prefetch=[lambda tree: renditions_prefetch(model_field, tree)],
     )

@@ -39,8 +39,9 @@ class Loads:
     """What one field (or every object of a type) needs loaded."""
 
     select: tuple[str, ...] = ()
-    # Lookups: a string, or a callable of the field's subtree giving a lookup (a fresh
-    # Prefetch per plan: a Prefetch's queryset must not be shared between queries).
+    # Lookups: a string, or a callable of the field's subtree giving a lookup or a list
+    # of them (a fresh Prefetch per plan: a Prefetch's queryset must not be shared
+    # between queries).
     prefetch: tuple = ()
     # Other fields of the same type whose loading this one needs (camelCase names).
     needs: tuple[str, ...] = ()
@@ -168,8 +169,8 @@ def plan(queryset, graphene_type, tree: SelectionTree, provided: tuple[str, ...]
         selects.extend(hint.select)
         for lookup in hint.prefetch:
             built = lookup(subtree) if callable(lookup) else lookup
-            key = getattr(built, "prefetch_to", built)
-            lookups.setdefault(key, built)
+            for one in built if isinstance(built, list) else [built]:
+                lookups.setdefault(getattr(one, "prefetch_to", one), one)
     if selects:
         queryset = queryset.select_related(*dict.fromkeys(selects))
     if lookups:

@@ -5,6 +5,7 @@ from graphene_django import DjangoObjectType
 
 from booking.models import TourSession as TourSessionModel
 from catalogue.models import Award as AwardModel
+from catalogue.models import Industry as IndustryModel
 from graphql_schema.catalogue.types import Award, District, EventFormat, Industry
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
@@ -58,7 +59,14 @@ class Enterprise(DjangoObjectType):
             )
         ],
     )
-    industries = loads(BoundedList(Industry, max_items=20), prefetch=["industries"])
+    industries = loads(
+        BoundedList(Industry, max_items=20),
+        prefetch=[
+            related(
+                "industries", Industry, IndustryModel.objects.all, to_attr="prefetched_industries"
+            )
+        ],
+    )
     formats = loads(BoundedList(EventFormat, max_items=20), prefetch=["formats"])
     district = loads(graphene.Field(District), select=["district"])
     coordinates = graphene.Field(Coordinates)
@@ -124,7 +132,7 @@ class Enterprise(DjangoObjectType):
 
     @staticmethod
     def resolve_industries(page, info):
-        return page.industries.all()
+        return prefetched_or_query(page, "prefetched_industries", page.industries.all)
 
     @staticmethod
     def resolve_formats(page, info):

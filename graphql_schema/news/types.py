@@ -1,13 +1,15 @@
 """News items as clients read them."""
 
 import graphene
+from django.db.models import Prefetch
 from graphene_django import DjangoObjectType
 
+from catalogue.models import Industry as IndustryModel
 from graphql_schema.catalogue.types import Industry
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.images import image_field
 from graphql_schema.core.lists import BoundedList
-from graphql_schema.core.loading import loads, prefetched_or_query
+from graphql_schema.core.loading import loads, prefetched_or_query, related
 from graphql_schema.core.pages import PAGE_FIELDS, PageInterface, page_type
 from graphql_schema.core.streamfield import resolve_stream, stream_field
 from graphql_schema.enterprises.relations import published_enterprises
@@ -21,14 +23,25 @@ class News(DjangoObjectType):
 
     hero_image = image_field("hero_image")
     body = stream_field()
-    industries = loads(BoundedList(Industry, max_items=20), prefetch=["industries"])
+    industries = loads(
+        BoundedList(Industry, max_items=20),
+        prefetch=[
+            related(
+                "industries", Industry, IndustryModel.objects.all, to_attr="prefetched_industries"
+            )
+        ],
+    )
     related_enterprises = loads(
         BoundedList("graphql_schema.enterprises.types.Enterprise", max_items=30),
         prefetch=[
             published_enterprises("related_enterprises", to_attr="visible_related_enterprises")
         ],
     )
-    tags = loads(BoundedList(graphene.String, max_items=30), prefetch=["tags"])
+    # Into a list: taggit's manager would build a queryset per item just to read it.
+    tags = loads(
+        BoundedList(graphene.String, max_items=30),
+        prefetch=[lambda tree: Prefetch("tags", to_attr="prefetched_tags")],
+    )
 
     class Meta:
         model = models.NewsPage
@@ -43,7 +56,7 @@ class News(DjangoObjectType):
 
     @staticmethod
     def resolve_industries(page, info):
-        return page.industries.all()
+        return prefetched_or_query(page, "prefetched_industries", page.industries.all)
 
     @staticmethod
     def resolve_related_enterprises(page, info):
@@ -55,4 +68,5 @@ class News(DjangoObjectType):
 
     @staticmethod
     def resolve_tags(page, info):
-        return sorted(tag.name for tag in page.tags.all())
+        tags = prefetched_or_query(page, "prefetched_tags", page.tags.all)
+        return sorted(tag.name for tag in tags)
