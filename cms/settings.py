@@ -420,6 +420,16 @@ GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 250_000)
 GRAPHQL_TIME_BUDGET_SECONDS = env_int("GRAPHQL_TIME_BUDGET_SECONDS", 10)
 # Larger answers are replaced by RESPONSE_TOO_LARGE.
 GRAPHQL_MAX_RESPONSE_BYTES = env_int("GRAPHQL_MAX_RESPONSE_BYTES", 5 * 1024 * 1024)
+# Parsed and validated documents kept per process (graphql_schema/documents.py): at most
+# this many, and this many bytes of query text in all.
+GRAPHQL_DOCUMENT_CACHE_ENTRIES = env_int("GRAPHQL_DOCUMENT_CACHE_ENTRIES", 1000)
+GRAPHQL_DOCUMENT_CACHE_BYTES = env_int("GRAPHQL_DOCUMENT_CACHE_BYTES", 1024 * 1024)
+# Automatic persisted queries (graphql_schema/persisted.py): a query a client registered
+# by its SHA-256 is kept in the default cache this long (seconds).
+GRAPHQL_PERSISTED_QUERY_SECONDS = env_int("GRAPHQL_PERSISTED_QUERY_SECONDS", 30 * 24 * 3600)
+# An Apollo persisted-query manifest (JSON). When set, only the queries it lists run: an
+# allow-list for a production front end whose queries are known at build time.
+GRAPHQL_ALLOWED_QUERIES_FILE = os.environ.get("GRAPHQL_ALLOWED_QUERIES_FILE", "")
 
 # Headless preview: the admin's preview opens PREVIEW_URL?token=… on the front end, and
 # `preview(token)` in GraphQL returns the draft until the token expires.

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import (
     cc_delim_re,
@@ -37,19 +38,17 @@ from django.utils.cache import (
     patch_cache_control,
     patch_vary_headers,
 )
-from graphql import (
-    BREAK,
-    DocumentNode,
-    ExecutionResult,
-    GraphQLSchema,
-    TypeInfo,
-    TypeInfoVisitor,
-    Visitor,
-    visit,
-)
+from graphql import ExecutionResult, GraphQLSchema
 
 from changes.content import content_generation, seconds_until_time_changes_content
-from graphql_schema.core.policy import Policy, SchemaPolicies, schema_policies
+from graphql_schema.core.policy import Policy
+from graphql_schema.documents import known_policy
+from graphql_schema.persisted import (
+    PersistedQueryError,
+    allow_list_fingerprint,
+    requested_hash,
+    sha256_hex,
+)
 
 try:
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -73,103 +72,88 @@ class CacheState:
     ok: bool = False  # executed (or found in the cache) without errors
     key: str | None = None  # where the answer is stored, when it may be
     hit: bool = False
+    etag: str | None = None  # stored with the answer: a hit hashes nothing
 
 
-@dataclass(frozen=True)
-class CachedAnswer:
-    """The encoded answer found in the response cache: sent as it is, no JSON work."""
-
-    content: bytes
+KEY_ATTRIBUTE = "_graphql_cache_key"
+ETAG_SUFFIX = ":etag"  # the ETag is also stored on its own, for 304s
 
 
-def policy_for(schema: GraphQLSchema, document: DocumentNode) -> Policy:
-    """The caching policy of a validated ``document`` (all its operations and fragments)."""
-    type_info = TypeInfo(schema)
-    visitor = _PolicyVisitor(type_info, schema_policies(schema))
-    visit(document, TypeInfoVisitor(type_info, visitor))
-    return visitor.policy
-
-
-class _PolicyVisitor(Visitor):
-    def __init__(self, type_info: TypeInfo, policies: SchemaPolicies):
-        super().__init__()
-        self.type_info = type_info
-        self.policies = policies
-        self.policy = Policy.CONTENT
-        self.field: tuple[str, str] | None = None
-
-    def _raise_to(self, policy: Policy):
-        self.policy = max(self.policy, policy)
-        return BREAK if self.policy is Policy.PRIVATE else None  # nothing is stricter
-
-    def enter_field(self, node, *_):
-        parent = self.type_info.get_parent_type()
-        if parent is None:
-            return None
-        # A field's arguments are visited right after it, before its selection.
-        self.field = (parent.name, node.name.value)
-        policy = max(
-            self.policies.types.get(parent.name, Policy.CONTENT),
-            self.policies.fields.get(self.field, Policy.CONTENT),
-        )
-        return self._raise_to(policy)
-
-    def enter_argument(self, node, *_):
-        if self.field is None:  # a directive's argument
-            return None
-        key = (*self.field, node.name.value)
-        return self._raise_to(self.policies.arguments.get(key, Policy.CONTENT))
-
-    def leave_field(self, node, *_):
-        self.field = None
-
-
-def cache_key(request, query: str, variables, operation_name, version: str) -> str:
-    """The response cache's key: the request's query, variables, operation and host, plus
-    the language, under the content generation."""
+def cache_key(request, query_sha256: str, version: str) -> str:
+    """The response cache's key for a GET: the query (by its SHA-256, so a persisted
+    query's hash and its text share answers), the variables and operation exactly as
+    sent, the host and language, and the allow-list, under the content generation."""
     material = json.dumps(
         [
-            query,
-            variables,
-            operation_name,
+            query_sha256,
+            request.GET.get("variables") or "",
+            request.GET.get("operationName") or "",
             request.build_absolute_uri("/"),  # media URLs are absolute, pages per site
             translation.get_language(),
+            allow_list_fingerprint(),
         ],
-        sort_keys=True,
         ensure_ascii=False,
-        default=str,
     )
     return f"graphql:response:v{version}:{hashlib.sha256(material.encode()).hexdigest()}"
 
 
-def execute_get(
-    request,
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    query: str,
-    variables,
-    operation_name,
-    execute: Callable[[], ExecutionResult],
-) -> ExecutionResult | CachedAnswer:
-    """Answer a validated GET document, from the response cache when its policy allows.
+def _requested_sha256(request, schema: GraphQLSchema) -> str | None:
+    """The SHA-256 of the query a GET asks for, if its answer may be in the cache."""
+    query = request.GET.get("query")
+    if query:
+        if known_policy(schema, query) not in (None, Policy.CONTENT):
+            return None  # prepared before: never stored, no need to look
+        return sha256_hex(query)
+    extensions = request.GET.get("extensions")
+    if not extensions:
+        return None
+    try:
+        return requested_hash(json.loads(extensions))
+    except (ValueError, RecursionError, PersistedQueryError):
+        return None  # the full path answers the error
 
-    Records the policy on the request for ``finish_response``.
-    """
-    state = CacheState(policy_for(schema, document))
+
+def answer_from_cache(request, schema: GraphQLSchema):
+    """The stored answer to a GET, looked up before any parsing; a 304 when the client
+    has it already. None when it is not stored (the key is kept for storing it)."""
+    if settings.GRAPHQL_RESPONSE_CACHE_SECONDS <= 0:
+        return None
+    query_sha256 = _requested_sha256(request, schema)
+    if query_sha256 is None:
+        return None
+    # The version is read before executing: a change committed meanwhile renews it
+    # after its commit, so an entry stored under this version is never older than it.
+    try:
+        version = content_generation()
+    except CACHE_UNAVAILABLE_ERRORS as error:
+        _unavailable(error)
+        return None
+    key = cache_key(request, query_sha256, version)
+    setattr(request, KEY_ATTRIBUTE, key)
+    if request.headers.get("If-None-Match"):
+        # The ETag alone is enough for a 304: the answer itself is not fetched.
+        tag = _cache_get(request, key + ETAG_SUFFIX)
+        if isinstance(tag, str):
+            state = CacheState(Policy.CONTENT, ok=True, hit=True, etag=tag)
+            setattr(request, STATE_ATTRIBUTE, state)
+            response = finish_response(request, HttpResponse(content_type="application/json"))
+            if response.status_code == 304:
+                return response
+    entry = _cache_get(request, key)
+    if not (isinstance(entry, tuple) and len(entry) == 2):
+        return None
+    tag, content = entry
+    setattr(request, STATE_ATTRIBUTE, CacheState(Policy.CONTENT, ok=True, hit=True, etag=tag))
+    return finish_response(request, HttpResponse(content, content_type="application/json"))
+
+
+def execute_get(request, policy: Policy, execute: Callable[[], ExecutionResult]) -> ExecutionResult:
+    """Execute a validated GET document, recording its policy on the request for
+    ``finish_response`` (which stores a content answer under the key found earlier)."""
+    state = CacheState(policy)
+    if policy is Policy.CONTENT:
+        state.key = getattr(request, KEY_ATTRIBUTE, None)
     setattr(request, STATE_ATTRIBUTE, state)
-    if state.policy is Policy.CONTENT and settings.GRAPHQL_RESPONSE_CACHE_SECONDS > 0:
-        # The version is read before executing: a change committed meanwhile renews it
-        # after its commit, so an entry stored under this version is never older than it.
-        try:
-            version = content_generation()
-        except CACHE_UNAVAILABLE_ERRORS as error:
-            _unavailable(error)
-        else:
-            state.key = cache_key(request, query, variables, operation_name, version)
-            content = _cache_get(state)
-            if isinstance(content, bytes):
-                state.ok = state.hit = True
-                return CachedAnswer(content)
     result = execute()
     state.ok = not result.errors
     return result
@@ -183,19 +167,19 @@ def _unavailable(error: Exception) -> None:
     logger.warning("GraphQL response cache unreachable, answering from the database: %s", error)
 
 
-def _cache_get(state: CacheState):
+def _cache_get(request, key: str):
     try:
-        return response_cache().get(state.key)
+        return response_cache().get(key)
     except CACHE_UNAVAILABLE_ERRORS as error:
         _unavailable(error)
-        state.key = None  # nor wait for it again to store the answer
+        setattr(request, KEY_ATTRIBUTE, None)  # nor wait for it again to store the answer
     except Exception:
         logger.exception("GraphQL response cache failed")  # answer without it
     return None
 
 
-def _store(key: str, content: bytes) -> None:
-    """Keep an encoded answer, unless it is larger than an entry may be."""
+def _store(key: str, tag: str, content: bytes) -> None:
+    """Keep an encoded answer with its ETag, unless it is larger than an entry may be."""
     if len(content) > settings.GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES:
         return
     # No signal tells of an expiry date passing: the entry must be gone by then.
@@ -203,7 +187,7 @@ def _store(key: str, content: bytes) -> None:
     if timeout < 1:
         return
     try:
-        response_cache().set(key, content, int(timeout))
+        response_cache().set_many({key: (tag, content), key + ETAG_SUFFIX: tag}, int(timeout))
     except CACHE_UNAVAILABLE_ERRORS as error:
         logger.warning("GraphQL response cache unreachable, answer not stored: %s", error)
     except Exception:
@@ -247,7 +231,8 @@ def finish_response(request, response):
         patch_cache_control(
             response, public=True, max_age=settings.GRAPHQL_HTTP_MAX_AGE, must_revalidate=True
         )
+    tag = state.etag or etag(response.content)
     if state.key is not None and not state.hit:
-        _store(state.key, response.content)
-    response["ETag"] = etag(response.content)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+        _store(state.key, tag, response.content)
+    response["ETag"] = tag
+    return get_conditional_response(request, etag=tag, response=response)

@@ -18,45 +18,19 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAll
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError, set_rollback
-from graphql import (
-    ExecutionResult,
-    GraphQLError,
-    OperationType,
-    execute,
-    get_operation_ast,
-    parse,
-    validate,
-)
-from graphql.validation import NoSchemaIntrospectionCustomRule, specified_rules
+from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
 
-from graphql_schema import caching
+from graphql_schema import caching, persisted
 from graphql_schema.core.errors import InvalidInput
-from graphql_schema.core.inputs import check_document_text, check_variables, text_problem
+from graphql_schema.core.inputs import check_variables
 from graphql_schema.deadline import DeadlineExceeded, request_deadline
-from graphql_schema.validation import Limits, check_limits
+from graphql_schema.documents import limits, prepare
 
 logger = logging.getLogger("graphql_schema")
 
 COST_ATTRIBUTE = "_graphql_cost"
 MASKED_MESSAGE = "Внутренняя ошибка сервера. Мы уже знаем о ней."
 SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
-
-
-def validation_rules() -> tuple:
-    """graphql-core's standard rules, plus introspection's switch; never fewer."""
-    if settings.GRAPHQL_INTROSPECTION:
-        return tuple(specified_rules)
-    return (*specified_rules, NoSchemaIntrospectionCustomRule)
-
-
-def limits() -> Limits:
-    return Limits(
-        max_depth=settings.GRAPHQL_MAX_DEPTH,
-        max_fields=settings.GRAPHQL_MAX_FIELDS,
-        max_cost=settings.GRAPHQL_MAX_COST,
-        max_aliases=settings.GRAPHQL_MAX_ALIASES,
-        page_size=settings.GRAPHENE["RELAY_CONNECTION_MAX_LIMIT"],
-    )
 
 
 def add_cors_headers(request, response) -> None:
@@ -125,9 +99,13 @@ class PublicGraphQLView(GraphQLView):
         # Every request is anonymous: an editor's admin session cookie gives a browser
         # no extra power here, so cross-site requests gain nothing.
         request.user = AnonymousUser()
+        response = None
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)  # a browser's CORS preflight
-        else:
+        elif request.method == "GET" and not self.can_display_graphiql(request, {}):
+            # A stored answer (or a 304) before any parsing or JSON work.
+            response = caching.answer_from_cache(request, self.schema.graphql_schema)
+        if response is None:
             response = super().dispatch(request, *args, **kwargs)
             if request.method == "GET":
                 # Cache-Control and ETag (a 304 when the client has this answer already).
@@ -178,8 +156,10 @@ class PublicGraphQLView(GraphQLView):
         return data
 
     def get_graphql_params(self, request, data):
-        """query, variables, operation name and id, each checked for its type."""
+        """query, variables, operation name and extensions, each checked for its type."""
         query = request.GET.get("query") or data.get("query")
+        extensions = request.GET.get("extensions")  # JSON in a URL, an object in a body
+        extensions = _json_loads(extensions) if extensions else data.get("extensions")
         variables = request.GET.get("variables") or data.get("variables")
         operation_name = request.GET.get("operationName") or data.get("operationName")
         if isinstance(variables, str):
@@ -188,22 +168,20 @@ class PublicGraphQLView(GraphQLView):
             operation_name = None
         if operation_name is not None and not isinstance(operation_name, str):
             raise bad_request("Имя операции (operationName) должно быть строкой.")
-        return query, variables, operation_name, None
+        return query, variables, operation_name, extensions
 
     def get_response(self, request, data, show_graphiql=False):
         """The JSON answer and its status; the status says whose fault an error is."""
-        query, variables, operation_name, _ = self.get_graphql_params(request, data)
+        query, variables, operation_name, extensions = self.get_graphql_params(request, data)
         try:
             result = self.execute_graphql_request(
-                request, data, query, variables, operation_name, show_graphiql
+                request, data, query, variables, operation_name, show_graphiql, extensions
             )
         except (OperationalError, InterfaceError, *caching.CACHE_UNAVAILABLE_ERRORS) as error:
             # Outside any resolver (the cache's content version, a lock): the same answers.
             result = ExecutionResult(errors=[GraphQLError(str(error), original_error=error)])
         if result is None:
             return None, 200
-        if isinstance(result, caching.CachedAnswer):
-            return result.content, 200
         response = {}
         status = 200
         if result.errors:
@@ -247,67 +225,56 @@ class PublicGraphQLView(GraphQLView):
         return _classify(original) or "INTERNAL_ERROR"
 
     def execute_graphql_request(
-        self, request, data, query, variables, operation_name, show_graphiql=False
+        self,
+        request,
+        data,
+        query,
+        variables,
+        operation_name,
+        show_graphiql=False,
+        extensions=None,
     ):
-        if not query:
+        if query is not None and not isinstance(query, str):
+            raise bad_request("Запрос (query) должен быть строкой.")
+        try:
+            to_run = persisted.query_to_run(query, extensions)
+        except persisted.PersistedQueryError as refused:
+            return ExecutionResult(errors=[refused.error])
+        if to_run is None:
             if show_graphiql:
                 return None
             raise bad_request("Не передан запрос (query).")
-        if not isinstance(query, str):
-            raise bad_request("Запрос (query) должен быть строкой.")
         if variables is not None and not isinstance(variables, dict):
             raise bad_request("Переменные (variables) должны быть объектом.")
         try:
             check_variables(variables)
-            problem = text_problem(query)
         except InvalidInput as error:
             return ExecutionResult(errors=[error])
-        if problem:
-            return ExecutionResult(errors=[InvalidInput(problem, field="query")])
-        if len(query.encode()) > settings.GRAPHQL_MAX_QUERY_BYTES:
-            return ExecutionResult(
-                errors=[
-                    GraphQLError(
-                        f"Запрос длиннее {settings.GRAPHQL_MAX_QUERY_BYTES} байт.",
-                        extensions={"code": "QUERY_TOO_LARGE"},
-                    )
-                ]
+        schema = self.schema.graphql_schema
+        prepared = prepare(schema, to_run.text)
+        if prepared.cost is not None:
+            # Reported to clients (extensions.cost), as Saleor does, so they see their headroom.
+            setattr(
+                request, COST_ATTRIBUTE, {"requested": prepared.cost, "limit": limits().max_cost}
             )
-        try:
-            document = parse(query, max_lexical_tokens=settings.GRAPHQL_MAX_TOKENS)
-        except GraphQLError as error:
-            return ExecutionResult(errors=[error])
-
-        operation = get_operation_ast(document, operation_name)
+        document = prepared.document
+        operation = get_operation_ast(document, operation_name) if document else None
         if request.method == "GET" and operation is not None:
             if operation.operation != OperationType.QUERY:
                 if show_graphiql:
                     return None
                 raise HttpError(self._method_not_allowed())
+        if not prepared.ok:
+            return ExecutionResult(errors=list(prepared.errors))
+        persisted.register(to_run)  # valid: hash-only requests may now name it
 
-        # Our limits run second, on documents the standard rules accept (known, acyclic
-        # fragments), so a malformed document cannot trip them up.
-        schema = self.schema.graphql_schema
-        errors = validate(schema, document, validation_rules()) or check_document_text(document)
-        if errors:
-            return ExecutionResult(errors=errors)
-        errors, cost = check_limits(schema, document, limits())
-        # Reported to clients (extensions.cost), as Saleor does, so they see their headroom.
-        setattr(request, COST_ATTRIBUTE, {"requested": cost, "limit": limits().max_cost})
-        if errors:
-            return ExecutionResult(errors=errors)
-        if request.method != "GET":
+        def run():
             return self._execute(request, document, variables, operation_name, operation)
+
+        if request.method != "GET":
+            return run()
         # Only GET queries are cached, and only after validation: the document is sound.
-        return caching.execute_get(
-            request,
-            schema,
-            document,
-            query,
-            variables,
-            operation_name,
-            lambda: self._execute(request, document, variables, operation_name, operation),
-        )
+        return caching.execute_get(request, prepared.policy, run)
 
     def _method_not_allowed(self):
         return HttpResponseNotAllowed(["POST"], "Изменения принимаются только методом POST.")

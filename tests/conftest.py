@@ -13,8 +13,11 @@ def empty_caches():
     """Each test starts with empty caches (rate-limit counters, Wagtail's site paths…)."""
     from django.core.cache import caches
 
+    from graphql_schema import persisted
+
     for cache in caches.all():
         cache.clear()
+    persisted.forget_local()  # a query registered by one test is unknown to the next
 
 
 @dataclass

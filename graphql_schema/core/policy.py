@@ -19,7 +19,17 @@ import enum
 from functools import cache, total_ordering
 
 from graphene.utils.str_converters import to_camel_case
-from graphql import GraphQLObjectType, GraphQLSchema, get_named_type
+from graphql import (
+    BREAK,
+    DocumentNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_named_type,
+    visit,
+)
 
 ATTRIBUTE = "graphql_cache_policy"
 
@@ -109,3 +119,45 @@ class SchemaPolicies:
 def schema_policies(schema: GraphQLSchema) -> SchemaPolicies:
     """The declarations of ``schema``, read once per process."""
     return SchemaPolicies(schema)
+
+
+def policy_for(schema: GraphQLSchema, document: DocumentNode) -> Policy:
+    """The caching policy of a validated ``document`` (all its operations and fragments)."""
+    type_info = TypeInfo(schema)
+    visitor = _PolicyVisitor(type_info, schema_policies(schema))
+    visit(document, TypeInfoVisitor(type_info, visitor))
+    return visitor.policy
+
+
+class _PolicyVisitor(Visitor):
+    def __init__(self, type_info: TypeInfo, policies: SchemaPolicies):
+        super().__init__()
+        self.type_info = type_info
+        self.policies = policies
+        self.policy = Policy.CONTENT
+        self.field: tuple[str, str] | None = None
+
+    def _raise_to(self, policy: Policy):
+        self.policy = max(self.policy, policy)
+        return BREAK if self.policy is Policy.PRIVATE else None  # nothing is stricter
+
+    def enter_field(self, node, *_):
+        parent = self.type_info.get_parent_type()
+        if parent is None:
+            return None
+        # A field's arguments are visited right after it, before its selection.
+        self.field = (parent.name, node.name.value)
+        policy = max(
+            self.policies.types.get(parent.name, Policy.CONTENT),
+            self.policies.fields.get(self.field, Policy.CONTENT),
+        )
+        return self._raise_to(policy)
+
+    def enter_argument(self, node, *_):
+        if self.field is None:  # a directive's argument
+            return None
+        key = (*self.field, node.name.value)
+        return self._raise_to(self.policies.arguments.get(key, Policy.CONTENT))
+
+    def leave_field(self, node, *_):
+        self.field = None

@@ -285,3 +285,30 @@ def test_gunicorn_serves_reloads_and_stops_with_this_config(tmp_path):
     probe_lines = [line for line in lines if '"GET /healthz HTTP/1.1" 200' in line]
     assert probe_lines and all(re.search(r" \d+ms ", line) for line in probe_lines), lines
     assert "secret-token" not in access_log.read_text()
+
+
+@pytest.mark.parametrize("tuning", ["1", "0"])
+def test_gc_is_frozen_after_the_first_request_and_its_threshold_raised(monkeypatch, tuning):
+    import gc
+    import types
+
+    monkeypatch.setenv("GUNICORN_GC_TUNING", tuning)
+    config = runpy.run_path(str(CONFIG))
+    before = gc.get_threshold()
+    worker = types.SimpleNamespace()
+    try:
+        config["post_worker_init"](worker)
+        frozen_before = gc.get_freeze_count()
+        config["post_request"](worker, None, {}, None)
+        frozen_after_first = gc.get_freeze_count()
+        config["post_request"](worker, None, {}, None)
+        if tuning == "1":
+            assert gc.get_threshold() == config["GC_THRESHOLD"]
+            assert frozen_after_first > frozen_before  # the warm objects, once
+            assert gc.get_freeze_count() == frozen_after_first
+        else:
+            assert gc.get_threshold() == before
+            assert gc.get_freeze_count() == frozen_before
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
