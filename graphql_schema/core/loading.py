@@ -21,10 +21,11 @@ A field without a declaration needs nothing beyond its object's own columns.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 
 import graphene
 from django.db.models import Prefetch
+from django.db.models.query import ModelIterable
 from django.utils.module_loading import import_string
 from graphene.types.unmountedtype import UnmountedType
 from graphene.utils.str_converters import to_camel_case
@@ -45,15 +46,40 @@ class Loads:
     prefetch: tuple = ()
     # Other fields of the same type whose loading this one needs (camelCase names).
     needs: tuple[str, ...] = ()
+    # Callables ``(subtree, objects)`` run once on all objects a query loads: for what
+    # is not a relation (chooser targets inside a StreamField's JSON).
+    batch: tuple = ()
 
 
-def loads(graphene_field, *, select: Iterable[str] = (), prefetch=(), needs=()):
+def loads(graphene_field, *, select: Iterable[str] = (), prefetch=(), needs=(), batch=()):
     """Declare what ``graphene_field``'s resolver reads; returns the field."""
     if isinstance(graphene_field, UnmountedType):
         # graphene.String() would be mounted into a new Field later, losing the hint.
         graphene_field = graphene_field.mount_as(graphene.Field)
-    setattr(graphene_field, ATTRIBUTE, Loads(tuple(select), tuple(prefetch), tuple(needs)))
+    hint = Loads(tuple(select), tuple(prefetch), tuple(needs), tuple(batch))
+    setattr(graphene_field, ATTRIBUTE, hint)
     return graphene_field
+
+
+def after_load(queryset, hook: Callable):
+    """``queryset`` that calls ``hook(objects)`` once with all the objects it loads.
+
+    The hook survives filtering, ordering and slicing (they keep the iterable class), so
+    a list resolver's page of items is handled in one go whatever its length.
+    """
+    if not issubclass(queryset._iterable_class, ModelIterable):
+        return queryset  # values()/values_list(): no objects to hand over
+    parent = queryset._iterable_class
+
+    def __iter__(self):  # noqa: N807
+        objects = list(parent.__iter__(self))
+        if objects:
+            hook(objects)
+        return iter(objects)
+
+    clone = queryset.all()
+    clone._iterable_class = type("BatchedIterable", (parent,), {"__iter__": __iter__})
+    return clone
 
 
 def type_loads(*, select: Iterable[str] = (), prefetch=(), needs=()):
@@ -175,6 +201,9 @@ def plan(queryset, graphene_type, tree: SelectionTree, provided: tuple[str, ...]
         queryset = queryset.select_related(*dict.fromkeys(selects))
     if lookups:
         queryset = queryset.prefetch_related(*lookups.values())
+    for hint, subtree in hints:
+        for hook in hint.batch if hint else ():
+            queryset = after_load(queryset, partial(hook, subtree))
     return queryset
 
 

@@ -257,3 +257,43 @@ def test_query_count_does_not_grow_with_items(site_tree, graphql, list_name):
     assert many_queries == few_queries, (
         f"{list_name}: {few_queries} queries for 5 items, {many_queries} for 50"
     )
+
+
+BODY_IMAGES = f"""
+query {{
+  newsList(first: 20) {{
+    edges {{ node {{
+      body {{ blockType ... on ImageBlock {{ caption image {{ {IMAGE_FIELDS} }} }} }}
+    }} }}
+  }}
+}}
+"""
+
+
+def _news_with_body_images(site_tree, count: int) -> None:
+    for _ in range(count):
+        images = [factories.ImageFactory(), factories.ImageFactory()]
+        body = [
+            {"type": "paragraph", "value": "<p>Текст</p>"},
+            *({"type": "image", "value": {"image": i.pk, "caption": "Цех"}} for i in images),
+        ]
+        news = factories.NewsPageFactory(parent=site_tree.news_index)
+        news.body = body
+        news.save_revision().publish()
+
+
+def test_image_blocks_in_list_bodies_cost_the_same_for_any_number_of_items(graphql, site_tree):
+    def queries_for(count: int) -> int:
+        _news_with_body_images(site_tree, count)
+        graphql(BODY_IMAGES)  # renders the renditions once
+        with CaptureQueriesContext(connection) as context:
+            data = graphql(BODY_IMAGES)
+        edges = data["newsList"]["edges"]
+        images = [b for e in edges for b in e["node"]["body"] if b["blockType"] == "image"]
+        assert images and all(b["image"]["rendition"]["url"] for b in images)
+        return len(context.captured_queries), len(edges)
+
+    few, few_items = queries_for(2)
+    many, many_items = queries_for(10)
+    assert (few_items, many_items) == (2, 12)
+    assert many == few
