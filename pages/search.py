@@ -19,22 +19,27 @@ def search_words(text: str) -> str:
     return " ".join(NOT_A_WORD.sub(" ", text).replace("_", " ").split())
 
 
-def matching_ids(model: type[Page], text: str) -> list[int]:
-    """Primary keys of ``model`` pages matching ``text``, best match first.
+def matching_ids(queryset, text: str) -> list[int]:
+    """Primary keys of the pages of ``queryset`` matching ``text``, best match first.
 
-    Visibility is not applied here: callers intersect the ids with ``published()``.
+    The queryset's own filters (its visibility) run in the same SQL as the search, before
+    the hit cap, so hidden matches never crowd out visible ones; only ids are loaded,
+    so the cost does not grow with the size of the matching rows.
     """
-    results = get_search_backend().search(search_words(text), model, operator="and")
+    candidates = queryset.model.objects.filter(
+        pk__in=queryset.order_by().prefetch_related(None).values("pk")
+    ).only("pk")
+    results = get_search_backend().search(search_words(text), candidates, operator="and")
     return [page.pk for page in results[:MAX_SEARCH_HITS]]
 
 
 def search_published_pages(text: str, page_models: list[type[Page]]) -> list[tuple[int, int]]:
-    """(page id, content type id) of published pages of ``page_models``, best match first."""
-    candidates = Page.objects.type(*page_models)
+    """(page id, content type id) of published pages of ``page_models``, best match first.
+
+    Visibility is part of the search's SQL, before the hit cap (see ``matching_ids``).
+    """
+    visible = published(Page.objects.type(*page_models)).values("pk")
+    # The search backend filters only on indexed fields; any filter goes in as a subquery.
+    candidates = Page.objects.filter(pk__in=visible).only("pk", "content_type_id")
     hits = get_search_backend().search(search_words(text), candidates, operator="and")
-    hits = hits[:MAX_SEARCH_HITS]
-    ranked = [(page.pk, page.content_type_id) for page in hits]
-    visible = set(
-        published(Page.objects.filter(pk__in=[pk for pk, _ in ranked])).values_list("pk", flat=True)
-    )
-    return [hit for hit in ranked if hit[0] in visible]
+    return [(page.pk, page.content_type_id) for page in hits[:MAX_SEARCH_HITS]]

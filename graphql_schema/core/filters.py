@@ -44,7 +44,7 @@ class SearchTextFilter(django_filters.CharFilter):
     def filter(self, queryset, value):
         if value in (None, ""):
             return queryset
-        return queryset.filter(pk__in=matching_ids(queryset.model, value))
+        return queryset.filter(pk__in=matching_ids(queryset, value))
 
 
 class PublishedEnterpriseFilter(django_filters.CharFilter):

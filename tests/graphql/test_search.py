@@ -48,3 +48,43 @@ def test_russian_stemming_on_postgresql(pages, graphql):
     assert found(graphql, "экскурсии") == {"News"}
     assert "Enterprise" in found(graphql, "лифтов")
     assert found(graphql, "династия") == {"VideoSeries"}
+
+
+NEWS_SEARCH = (
+    """query($q: String!) { newsList(search: $q) { totalCount edges { node { title } } } }"""
+)
+
+
+@pytest.fixture
+def hidden_matches_first(site_tree, monkeypatch):
+    """More hidden matches than the hit cap (drafts, expired), then the visible ones."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pages import search
+
+    monkeypatch.setattr(search, "MAX_SEARCH_HITS", 5)
+    for number in range(8):
+        draft = factories.NewsPageFactory(
+            parent=site_tree.news_index, title=f"Турбинный цех {number}"
+        )
+        if number % 2:
+            draft.unpublish()
+        else:
+            draft.expire_at = timezone.now() - timedelta(days=1)
+            draft.save()
+    # Longer titles: a shorter text ranks higher, so every hidden match outranks these.
+    return [
+        factories.NewsPageFactory(
+            parent=site_tree.news_index, title=f"Турбинный цех принял первых гостей {n}"
+        ).title
+        for n in range(3)
+    ]
+
+
+def test_hidden_matches_never_crowd_out_visible_ones(graphql, hidden_matches_first):
+    news = graphql(NEWS_SEARCH, {"q": "турбинный цех"})["newsList"]
+    assert {edge["node"]["title"] for edge in news["edges"]} == set(hidden_matches_first)
+    pages = graphql(SEARCH, {"q": "турбинный цех"})["search"]
+    assert {edge["node"]["title"] for edge in pages["edges"]} == set(hidden_matches_first)
