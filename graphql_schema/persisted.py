@@ -214,10 +214,12 @@ def _load_manifest(path: str) -> dict[str, str]:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ImproperlyConfigured(f"GRAPHQL_ALLOWED_QUERIES_FILE {path}: {error}") from error
     _load_manifest.cache[path] = (stamp, allowed)
+    _fingerprints[path] = sha256_hex("\n".join(sorted(allowed)))[:16]
     return allowed
 
 
 _load_manifest.cache = {}
+_fingerprints: dict[str, str] = {}
 
 
 def allow_list() -> dict[str, str] | None:
@@ -228,7 +230,6 @@ def allow_list() -> dict[str, str] | None:
 
 def allow_list_fingerprint() -> str:
     """Changes when the allow-list does: cached answers of a dropped query go with it."""
-    allowed = allow_list()
-    if allowed is None:
+    if allow_list() is None:
         return ""
-    return sha256_hex("\n".join(sorted(allowed)))[:16]
+    return _fingerprints[settings.GRAPHQL_ALLOWED_QUERIES_FILE]  # computed once per load

@@ -149,26 +149,22 @@ def _size_name(size) -> str:
     return size.name if hasattr(size, "name") else str(size)
 
 
-def image_queryset():
-    """Images with all their allowlisted renditions in one extra query."""
-    return get_image_model().objects.prefetch_renditions(*ALL_RENDITION_SPECS)
-
-
-def image_prefetch(lookup: str) -> Prefetch:
-    """Prefetch an image relation together with its renditions."""
-    return Prefetch(lookup, queryset=image_queryset())
-
-
-def renditions_prefetch(image_lookup: str, tree) -> list[Prefetch]:
-    """The allowlisted renditions of the image at ``image_lookup``, if the selection
-    (``tree``, inside the image) shows any: one query, kept in a plain list."""
-    if "rendition" not in tree and "srcset" not in tree:
-        return []
+def renditions_of_images(lookup: str = "renditions") -> Prefetch:
+    """The allowlisted renditions at ``lookup`` (an image's ``renditions``, or a path to
+    them), in one query, kept in a plain list that ``rendition_of`` searches."""
     rendition_model = get_image_model().get_rendition_model()
     renditions = rendition_model.objects.filter(filter_spec__in=ALL_RENDITION_SPECS).only(
         "id", "image_id", "filter_spec", "focal_point_key", "file", "width", "height"
     )
-    return [Prefetch(f"{image_lookup}__renditions", renditions, to_attr=RENDITIONS_ATTR)]
+    return Prefetch(lookup, renditions, to_attr=RENDITIONS_ATTR)
+
+
+def renditions_prefetch(image_lookup: str, tree) -> list[Prefetch]:
+    """The renditions of the image at ``image_lookup``, if the selection (``tree``,
+    inside the image) shows any."""
+    if "rendition" not in tree and "srcset" not in tree:
+        return []
+    return [renditions_of_images(f"{image_lookup}__renditions")]
 
 
 def image_field(model_field: str, **kwargs):

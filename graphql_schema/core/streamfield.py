@@ -3,12 +3,12 @@
 import logging
 
 import graphene
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from wagtail.blocks import StreamValue, StructBlock
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageChooserBlock
 
-from graphql_schema.core.images import ALL_RENDITION_SPECS, Image
+from graphql_schema.core.images import Image, renditions_of_images
 from graphql_schema.core.lists import BoundedList
 from graphql_schema.core.loading import loads
 from graphql_schema.core.pages import rich_text_html
@@ -161,15 +161,7 @@ def load_chosen(stream_values: list[StreamValue]) -> None:
             chosen.extend(value.values() if hasattr(value, "values") else [value])
     images = [obj for obj in chosen if isinstance(obj, get_image_model())]
     if images:
-        renditions = get_image_model().get_rendition_model().objects
-        prefetch_related_objects(
-            images,
-            Prefetch(
-                "renditions",
-                queryset=renditions.filter(filter_spec__in=ALL_RENDITION_SPECS),
-                to_attr="prefetched_renditions",
-            ),
-        )
+        prefetch_related_objects(images, renditions_of_images())
 
 
 def resolve_stream(stream_value) -> list:
