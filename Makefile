@@ -28,6 +28,8 @@ help:
 	@echo "make check    missing migrations and the production deploy checks"
 	@echo "make schema-check  breaking changes in schema.graphql since the last v* tag (else"
 	@echo "              since its previous version); SCHEMA_CHECK_ARGS=\"--against REV\""
+	@echo "make bench-compare  ours vs grapple and Wagtail's API v2/v3 on SQLite"
+	@echo "              (make bench-compare-postgres: on a throwaway PostgreSQL)"
 	@echo "make fuzz     schemathesis against a live server, SQLite then PostgreSQL (FUZZ_SECONDS)"
 	@echo "make prod-local  production on loopback: PostgreSQL, Redis, SMTP sink, gunicorn, worker"
 
@@ -112,6 +114,23 @@ bench: install
 BENCH_BOOKING_ARGS ?=
 # A season opening against the prod-local stack: 1,000 registrations over 20 sessions
 # with reads, while the mail server fails, workers are killed and PostgreSQL restarts.
+# Benchmark: ours side by side with wagtail-grapple and Wagtail's API v2 and v3 on our own
+# models and 2,000 news / 150 enterprises / 5,000 sessions, in-process and over gunicorn
+# (see bench/README.md). The peers are the `bench` extra, installed here when missing.
+# make bench-compare-postgres: the same on a throwaway PostgreSQL.
+BENCH_COMPARE_ARGS ?=
+.PHONY: bench-compare
+bench-compare: install
+	@$(PY) -c "import grapple, pyinstrument, gunicorn" 2>/dev/null || \
+		$(PY) -m pip install --quiet -e ".[dev,bench]"
+	$(PY) bench/compare.py $(BENCH_COMPARE_ARGS)
+
+.PHONY: bench-compare-postgres
+bench-compare-postgres: install
+	@$(PY) -c "import grapple, pyinstrument, gunicorn" 2>/dev/null || \
+		$(PY) -m pip install --quiet -e ".[dev,bench]"
+	$(PY) scripts/with_postgres.py -- $(PY) bench/compare.py $(BENCH_COMPARE_ARGS)
+
 .PHONY: bench-season
 bench-season: install
 	$(PY) -m bench.season_opening $(BENCH_SEASON_ARGS)
