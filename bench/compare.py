@@ -169,6 +169,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "when redis-server is installed), or per-process local memory, where every cached "
         "GET reads the content version from the database",
     )
+    parser.add_argument(
+        "--profile",
+        choices=("post", "cached-get", "apq-get"),
+        help="instead of comparing: profile our 100-card feed (uncached POST, cached GET "
+        "or persisted-query GET) with pyinstrument, in-process, and print where time goes",
+    )
     args = parser.parse_args(argv)
     if args.news < 100 + SEARCH_HITS or args.enterprises < 10 or args.sessions < 0:
         parser.error(f"--news must be at least {100 + SEARCH_HITS}, --enterprises at least 10")
@@ -978,6 +984,39 @@ def measure_cache(transport, reps: int) -> dict[str, Figures]:
     return {name: Figures(timings[name], sizes[name], 1, queries.get(name)) for name in names}
 
 
+def profile(transport: InProcess, what: str, reps: int) -> int:
+    """pyinstrument's call tree of ``reps`` answers of our 100-card feed."""
+    import hashlib
+
+    from pyinstrument import Profiler
+
+    variables = json.dumps({"first": 100})
+    sha256 = hashlib.sha256(OUR_NEWS.encode()).hexdigest()
+    extensions = json.dumps({"persistedQuery": {"version": 1, "sha256Hash": sha256}})
+    register = get(
+        "/graphql/?"
+        + urlencode({"query": OUR_NEWS, "variables": variables, "extensions": extensions})
+    )
+    call = {
+        "post": graphql_post("/graphql/", OUR_NEWS, {"first": 100}),
+        "cached-get": get("/graphql/?" + urlencode({"query": OUR_NEWS, "variables": variables})),
+        "apq-get": get(
+            "/graphql/?" + urlencode({"variables": variables, "extensions": extensions})
+        ),
+    }[what]
+    transport.send(register)
+    for _ in range(3):
+        status, body = transport.send(call)
+    expect(status == 200 and b'"errors"' not in body, f"{what} failed", body)
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(reps):
+        transport.send(call)
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    return 0
+
+
 def measure_ours_alone(transport, reps: int) -> Figures:
     call = graphql_post("/graphql/", OUR_NEWS, {"first": 100})
     for _ in range(3):
@@ -1292,8 +1331,10 @@ def run(args, env, var_dir, servers) -> int:
     built = time.perf_counter() - build_started
     spec = cells(site)
 
-    print("In-process…", file=sys.stderr, flush=True)
     in_process = InProcess()
+    if args.profile:
+        return profile(in_process, args.profile, args.reps)
+    print("In-process…", file=sys.stderr, flush=True)
     in_results = measure_cells(in_process, spec, args.reps, with_queries=True)
     floors = {size: measure_floor(in_process, size, args.reps) for size in (20, 100)}
     in_cache = measure_cache(in_process, args.reps)

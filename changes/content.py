@@ -31,6 +31,7 @@ import logging
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
@@ -100,7 +101,8 @@ def current_version() -> int:
 
 
 def _shared_cache():
-    """The default cache if every process sees the same one (Redis), else None.
+    """The cache holding the generation token if every process sees the same one (Redis),
+    else None.
 
     A local-memory cache is per process: a token renewed there would stay unseen by the
     other workers, so with it the database row is the version.
@@ -109,8 +111,13 @@ def _shared_cache():
     from django.core.cache.backends.dummy import DummyCache
     from django.core.cache.backends.locmem import LocMemCache
 
-    cache = caches["default"]
+    cache = caches[generation_cache_alias()]
     return None if isinstance(cache, LocMemCache | DummyCache) else cache
+
+
+def generation_cache_alias() -> str:
+    """The alias of the cache that keeps the generation token (``CONTENT_GENERATION_CACHE``)."""
+    return getattr(settings, "CONTENT_GENERATION_CACHE", "default")
 
 
 def _new_generation() -> str:
@@ -132,6 +139,26 @@ def content_generation() -> str:
     if cache is None:
         return str(current_version())
     return cache.get_or_set(GENERATION_KEY, _new_generation, timeout=None)
+
+
+def content_generation_with(cache_alias: str, keys: list[str]) -> tuple[str, dict]:
+    """``content_generation()`` and the entries ``keys`` of the cache ``cache_alias``
+    (those that are there), read in one round trip when that cache keeps the token.
+
+    A missing token is replaced by a fresh one, and then no entry can be of it: none is
+    returned.
+    """
+    from django.core.cache import caches
+
+    shared = _shared_cache()
+    if shared is None or cache_alias != generation_cache_alias():
+        generation = content_generation()
+        return generation, caches[cache_alias].get_many(keys)
+    found = shared.get_many([GENERATION_KEY, *keys])
+    token = found.pop(GENERATION_KEY, None)
+    if token is None:
+        return content_generation(), {}
+    return token, found
 
 
 def _renew_generation() -> None:

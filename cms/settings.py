@@ -297,9 +297,10 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
             "OPTIONS": dict(_redis_options),
         }
         for alias, prefix in (
-            ("default", "default"),  # rate limits, the content version token, Wagtail's own
+            ("default", "default"),  # rate limits, Wagtail's own
             ("renditions", "renditions"),  # Wagtail's rendition lookups
-            # GraphQL answers: graphql_schema/caching.py stores none above
+            # GraphQL answers and the content generation token they are valid for:
+            # graphql_schema/caching.py stores none above
             # GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES; Redis's maxmemory bounds the total.
             ("graphql_responses", "graphql"),
         )
@@ -327,6 +328,9 @@ elif CACHE_URL in ("", "locmem://"):
     }
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be redis://… or locmem://, got {CACHE_URL!r}")
+# Where the content generation token lives (changes/content.py) when the cache is shared:
+# beside the answers it validates, so a cache hit reads both in one round trip.
+CONTENT_GENERATION_CACHE = "graphql_responses"
 
 # E-mail: printed to the console in development, SMTP in production.
 EMAIL_BACKEND = os.environ.get(

@@ -8,9 +8,11 @@ arguments it touches, as they declare it (``graphql_schema.core.policy``):
 - ``LIVE``: it reads booking data (sessions, seats left, "has upcoming sessions"), which
   must be live. Never stored on the server; answered with an ETag and ``no-cache``.
 - ``CONTENT``: everything else. Kept, encoded, in the ``graphql_responses`` cache (a
-  byte budget per entry and in all) for ``GRAPHQL_RESPONSE_CACHE_SECONDS`` under a key
-  that includes the content generation (``changes.content``), so a publish makes every
-  earlier entry unreachable; answered with an ETag and
+  byte budget per entry and in all) for ``GRAPHQL_RESPONSE_CACHE_SECONDS`` together with
+  the content generation it was computed at (``changes.content``): an entry of another
+  generation is a miss, so a publish makes every earlier entry stale. With Redis the
+  generation token is kept in the same cache and a hit costs one round trip (the token
+  and the entry together) and no SQL. Answered with an ETag and
   ``public, max-age=GRAPHQL_HTTP_MAX_AGE, must-revalidate``.
 
 Answers with errors are never stored, and tell caches not to store them either. POSTs
@@ -40,7 +42,7 @@ from django.utils.cache import (
 )
 from graphql import ExecutionResult, GraphQLSchema
 
-from changes.content import content_generation, seconds_until_time_changes_content
+from changes.content import content_generation_with, seconds_until_time_changes_content
 from graphql_schema.core.policy import Policy
 from graphql_schema.documents import known_policy
 from graphql_schema.persisted import (
@@ -71,18 +73,21 @@ class CacheState:
     policy: Policy
     ok: bool = False  # executed (or found in the cache) without errors
     key: str | None = None  # where the answer is stored, when it may be
+    generation: str | None = None  # the content generation the answer is computed at
     hit: bool = False
     etag: str | None = None  # stored with the answer: a hit hashes nothing
 
 
-KEY_ATTRIBUTE = "_graphql_cache_key"
+KEY_ATTRIBUTE = "_graphql_cache_key"  # (key, generation) found before executing
 ETAG_SUFFIX = ":etag"  # the ETag is also stored on its own, for 304s
+RESPONSES_ALIAS = "graphql_responses"
 
 
-def cache_key(request, query_sha256: str, version: str) -> str:
+def cache_key(request, query_sha256: str) -> str:
     """The response cache's key for a GET: the query (by its SHA-256, so a persisted
     query's hash and its text share answers), the variables and operation exactly as
-    sent, the host and language, and the allow-list, under the content generation."""
+    sent, the host and language, and the allow-list. The content generation is stored in
+    the entry, not in the key: a newer answer replaces an older one in place."""
     material = json.dumps(
         [
             query_sha256,
@@ -94,7 +99,7 @@ def cache_key(request, query_sha256: str, version: str) -> str:
         ],
         ensure_ascii=False,
     )
-    return f"graphql:response:v{version}:{hashlib.sha256(material.encode()).hexdigest()}"
+    return f"graphql:response:{hashlib.sha256(material.encode()).hexdigest()}"
 
 
 def _requested_sha256(request, schema: GraphQLSchema) -> str | None:
@@ -121,30 +126,44 @@ def answer_from_cache(request, schema: GraphQLSchema):
     query_sha256 = _requested_sha256(request, schema)
     if query_sha256 is None:
         return None
-    # The version is read before executing: a change committed meanwhile renews it
-    # after its commit, so an entry stored under this version is never older than it.
+    key = cache_key(request, query_sha256)
+    revalidating = bool(request.headers.get("If-None-Match"))
+    # The ETag alone is enough for a 304: the answer itself is fetched only without one.
+    wanted = key + ETAG_SUFFIX if revalidating else key
+    # The generation is read before executing: a change committed meanwhile renews it
+    # after its commit, so an answer stored with this generation is never older than it.
     try:
-        version = content_generation()
+        generation, found = content_generation_with(RESPONSES_ALIAS, [wanted])
     except CACHE_UNAVAILABLE_ERRORS as error:
         _unavailable(error)
         return None
-    key = cache_key(request, query_sha256, version)
-    setattr(request, KEY_ATTRIBUTE, key)
-    if request.headers.get("If-None-Match"):
-        # The ETag alone is enough for a 304: the answer itself is not fetched.
-        tag = _cache_get(request, key + ETAG_SUFFIX)
-        if isinstance(tag, str):
-            state = CacheState(Policy.CONTENT, ok=True, hit=True, etag=tag)
+    except Exception:
+        logger.exception("GraphQL response cache failed")  # answer without it
+        return None
+    setattr(request, KEY_ATTRIBUTE, (key, generation))
+    if revalidating:
+        tag = _of_generation(found.get(wanted), generation, 1)
+        if tag is not None:
+            state = CacheState(Policy.CONTENT, ok=True, hit=True, etag=tag[0])
             setattr(request, STATE_ATTRIBUTE, state)
             response = finish_response(request, HttpResponse(content_type="application/json"))
             if response.status_code == 304:
                 return response
-    entry = _cache_get(request, key)
-    if not (isinstance(entry, tuple) and len(entry) == 2):
+        entry = _of_generation(_cache_get(request, key), generation, 2)
+    else:
+        entry = _of_generation(found.get(key), generation, 2)
+    if entry is None:
         return None
     tag, content = entry
     setattr(request, STATE_ATTRIBUTE, CacheState(Policy.CONTENT, ok=True, hit=True, etag=tag))
     return finish_response(request, HttpResponse(content, content_type="application/json"))
+
+
+def _of_generation(entry, generation: str, size: int) -> tuple | None:
+    """An entry's values (after its generation) if it is of ``generation``, else None."""
+    if isinstance(entry, tuple) and len(entry) == size + 1 and entry[0] == generation:
+        return entry[1:]
+    return None
 
 
 def execute_get(request, policy: Policy, execute: Callable[[], ExecutionResult]) -> ExecutionResult:
@@ -152,7 +171,7 @@ def execute_get(request, policy: Policy, execute: Callable[[], ExecutionResult])
     ``finish_response`` (which stores a content answer under the key found earlier)."""
     state = CacheState(policy)
     if policy is Policy.CONTENT:
-        state.key = getattr(request, KEY_ATTRIBUTE, None)
+        state.key, state.generation = getattr(request, KEY_ATTRIBUTE, None) or (None, None)
     setattr(request, STATE_ATTRIBUTE, state)
     result = execute()
     state.ok = not result.errors
@@ -160,7 +179,7 @@ def execute_get(request, policy: Policy, execute: Callable[[], ExecutionResult])
 
 
 def response_cache():
-    return caches["graphql_responses"]
+    return caches[RESPONSES_ALIAS]
 
 
 def _unavailable(error: Exception) -> None:
@@ -178,8 +197,9 @@ def _cache_get(request, key: str):
     return None
 
 
-def _store(key: str, tag: str, content: bytes) -> None:
-    """Keep an encoded answer with its ETag, unless it is larger than an entry may be."""
+def _store(key: str, generation: str, tag: str, content: bytes) -> None:
+    """Keep an encoded answer with its ETag and generation, unless it is larger than an
+    entry may be."""
     if len(content) > settings.GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES:
         return
     # No signal tells of an expiry date passing: the entry must be gone by then.
@@ -187,7 +207,10 @@ def _store(key: str, tag: str, content: bytes) -> None:
     if timeout < 1:
         return
     try:
-        response_cache().set_many({key: (tag, content), key + ETAG_SUFFIX: tag}, int(timeout))
+        response_cache().set_many(
+            {key: (generation, tag, content), key + ETAG_SUFFIX: (generation, tag)},
+            int(timeout),
+        )
     except CACHE_UNAVAILABLE_ERRORS as error:
         logger.warning("GraphQL response cache unreachable, answer not stored: %s", error)
     except Exception:
@@ -233,6 +256,6 @@ def finish_response(request, response):
         )
     tag = state.etag or etag(response.content)
     if state.key is not None and not state.hit:
-        _store(state.key, tag, response.content)
+        _store(state.key, state.generation, tag, response.content)
     response["ETag"] = tag
     return get_conditional_response(request, etag=tag, response=response)

@@ -183,8 +183,10 @@ def test_answers_are_kept_in_redis_and_a_publish_makes_them_unreachable(
     assert first.status_code == 200
     assert first.json()["data"]["news"]["title"] == "Первая версия"
     (stored,) = stored_answers(shared_cache)
-    token = caches["default"].get(GENERATION_KEY)
-    assert token and token in stored  # keyed on the generation token
+    token = caches["graphql_responses"].get(GENERATION_KEY)
+    # Stored with the generation token, which lives beside it (one round trip per hit).
+    key = stored.split(":", 2)[2]  # Redis's key less Django's prefix and key version
+    assert token and caches["graphql_responses"].get(key)[0] == token
 
     # Answered from Redis: not even the content version costs a query now.
     with django_assert_num_queries(0):
@@ -200,10 +202,35 @@ def test_answers_are_kept_in_redis_and_a_publish_makes_them_unreachable(
         news.save_revision().publish()
     # The database's counter (webhooks' contentVersion) still counts; the token is new.
     assert current_version() == version + 1
-    assert caches["default"].get(GENERATION_KEY) not in (None, token)
+    assert caches["graphql_responses"].get(GENERATION_KEY) not in (None, token)
     third = graphql.get(NEWS, {"slug": news.slug})
     assert third.json()["data"]["news"]["title"] == "Вторая версия"
-    assert len(stored_answers(shared_cache)) == 2
+    # The newer answer replaced the older one in place.
+    assert stored_answers(shared_cache) == [stored]
+    assert caches["graphql_responses"].get(key)[0] not in (None, token)
+
+
+def redis_commands(raw: redis.Redis) -> dict[str, int]:
+    """Commands the server ran since its statistics were last reset, by name."""
+    return {
+        name.removeprefix("cmdstat_"): stats["calls"]
+        for name, stats in raw.info("commandstats").items()
+        if not name.startswith(("cmdstat_info", "cmdstat_config"))
+    }
+
+
+def test_a_cache_hit_is_one_round_trip_to_redis(shared_cache, graphql, news):
+    """The generation token and the answer come in one MGET; a 304 reads only the ETag."""
+    first = graphql.get(NEWS, {"slug": news.slug})
+    assert first.status_code == 200
+    shared_cache.config_resetstat()
+    assert graphql.get(NEWS, {"slug": news.slug}).content == first.content
+    assert redis_commands(shared_cache) == {"mget": 1}
+
+    shared_cache.config_resetstat()
+    revalidated = graphql.get(NEWS, {"slug": news.slug}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert revalidated.status_code == 304
+    assert redis_commands(shared_cache) == {"mget": 1}
 
 
 def test_a_lost_token_is_replaced_by_one_never_seen(shared_cache, graphql, news):
@@ -211,13 +238,13 @@ def test_a_lost_token_is_replaced_by_one_never_seen(shared_cache, graphql, news)
     assert graphql.get(NEWS, {"slug": news.slug}).json()["data"]["news"]["title"] == (
         "Первая версия"
     )
-    old_token = caches["default"].get(GENERATION_KEY)
+    old_token = caches["graphql_responses"].get(GENERATION_KEY)
     NewsPage.objects.filter(pk=news.pk).update(title="Тихая правка")
-    caches["default"].delete(GENERATION_KEY)
+    caches["graphql_responses"].delete(GENERATION_KEY)
 
     response = graphql.get(NEWS, {"slug": news.slug})
     assert response.json()["data"]["news"]["title"] == "Тихая правка"
-    assert caches["default"].get(GENERATION_KEY) not in (None, old_token)
+    assert caches["graphql_responses"].get(GENERATION_KEY) not in (None, old_token)
 
 
 def test_answers_above_the_entry_size_are_not_stored_in_redis(
@@ -225,7 +252,7 @@ def test_answers_above_the_entry_size_are_not_stored_in_redis(
 ):
     settings.GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES = 20
     assert graphql.get(NEWS, {"slug": news.slug}).status_code == 200
-    assert redis_keys(shared_cache, "graphql:*") == []
+    assert redis_keys(shared_cache, "graphql:*:graphql:response:*") == []
 
 
 # --- Redis down, and back -----------------------------------------------------------------
@@ -279,7 +306,7 @@ def test_while_redis_is_down_answers_are_honest_and_it_recovers(
 
     assert redis_server.ping()
     assert graphql.get(NEWS, {"slug": news.slug}).status_code == 200
-    assert redis_keys(shared_cache, "graphql:*")  # stored in Redis again
+    assert redis_keys(shared_cache, "graphql:*:graphql:response:*")  # stored in Redis again
     assert graphql.post(NEWS_URL, {"slug": news.slug}).status_code == 200
     data = graphql(REGISTER, register_input(session.pk))["registerForSession"]
     assert data["errors"] == []
