@@ -1013,7 +1013,8 @@ def profile(transport: InProcess, what: str, reps: int) -> int:
     for _ in range(reps):
         transport.send(call)
     profiler.stop()
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    show_all = os.environ.get("PROFILE_ALL") == "1"  # library frames too
+    print(profiler.output_text(unicode=True, color=False, show_all=show_all))
     return 0
 
 
