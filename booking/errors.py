@@ -20,6 +20,7 @@ class BookingErrorCode(StrEnum):
     INVALID_STATUS = "INVALID_STATUS"
     RATE_LIMITED = "RATE_LIMITED"
     BUSY = "BUSY"
+    TASK_REQUIRED = "TASK_REQUIRED"
 
 
 def booking_error(code: BookingErrorCode, message: str, field: str | None = None):

@@ -15,35 +15,46 @@ from booking.errors import BookingErrorCode, booking_error
 from booking.models import TourSession
 
 
+def limit_lock_wait() -> None:
+    """Bound how long this transaction waits for row locks (PostgreSQL; SQLite
+    serialises writers anyway): past BOOKING_LOCK_TIMEOUT_SECONDS the statement fails
+    with sqlstate 55P03 (``is_lock_timeout``). Call inside ``atomic()``."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # SET LOCAL: the timeouts end with this transaction. statement_timeout counts
+        # the wait for a lock too: it must outlast lock_timeout, so a long queue ends
+        # as BUSY, never as a cancelled statement.
+        lock_ms = settings.BOOKING_LOCK_TIMEOUT_SECONDS * 1000
+        statement_ms = (
+            lock_ms + settings.DB_STATEMENT_TIMEOUT_MS if settings.DB_STATEMENT_TIMEOUT_MS else 0
+        )
+        cursor.execute(
+            "SELECT set_config('lock_timeout', %s, true), "
+            "set_config('statement_timeout', %s, true)",
+            [f"{lock_ms}ms", f"{statement_ms}ms"],
+        )
+
+
+def is_lock_timeout(error: OperationalError) -> bool:
+    """Whether ``error`` is PostgreSQL giving up the wait for a lock (lock_not_available)."""
+    return getattr(error.__cause__, "sqlstate", None) == "55P03"
+
+
 def lock_session(session_id: int, visible_only: bool = False) -> TourSession:
     """Lock and return the session; call inside ``transaction.atomic()``.
 
     ``visible_only``: a session at an enterprise the public cannot see is not found
     (TourSession.DoesNotExist), as it is for reading.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # SET LOCAL: the timeouts end with this transaction. statement_timeout counts
-            # the wait for a lock too: it must outlast lock_timeout, so a long queue ends
-            # as BUSY, never as a cancelled statement.
-            lock_ms = settings.BOOKING_LOCK_TIMEOUT_SECONDS * 1000
-            statement_ms = (
-                lock_ms + settings.DB_STATEMENT_TIMEOUT_MS
-                if settings.DB_STATEMENT_TIMEOUT_MS
-                else 0
-            )
-            cursor.execute(
-                "SELECT set_config('lock_timeout', %s, true), "
-                "set_config('statement_timeout', %s, true)",
-                [f"{lock_ms}ms", f"{statement_ms}ms"],
-            )
+    limit_lock_wait()
     sessions = TourSession.objects.select_related("enterprise").select_for_update(of=("self",))
     if visible_only:
         sessions = sessions.filter(pk__in=TourSession.objects.visible().values("pk"))
     try:
         return sessions.get(pk=session_id)
     except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+        if is_lock_timeout(error):
             raise booking_error(
                 BookingErrorCode.BUSY,
                 "Сейчас на этот сеанс записывается очень много людей. Попробуйте через минуту.",

@@ -18,7 +18,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking import holds, locking, notifications, ratelimit, tokens
+from booking import gates, holds, locking, notifications, ratelimit, signals, tokens
 from booking.errors import BookingErrorCode as Code
 from booking.errors import booking_error
 from booking.models import ACTIVE_STATUSES, Consent, Registration, TourSession
@@ -185,6 +185,7 @@ def register(request: RegistrationRequest) -> RegistrationOutcome:
             now = timezone.now()  # after the lock: waitlist order is the order of the lock
             _expire_holds_locked(session, now)
             _check_session_rules(session, request, now)
+            gates.check_all(session, email)
             fits = session.seats_taken() + request.seats <= session.capacity
             existing = Registration.objects.filter(
                 session=session, email=email, status__in=ACTIVE_STATUSES
@@ -455,6 +456,9 @@ def mark_attendance(registration_id: int, attended: bool) -> Registration:
         registration.status = Status.ATTENDED if attended else Status.NO_SHOW
         registration.checked_in_at = timezone.now() if attended else None
         registration.save(update_fields=["status", "checked_in_at"])
+        signals.attendance_marked.send(
+            sender=Registration, registration=registration, attended=attended
+        )
         return registration
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "catalogue",
     "pages",
     "booking",
+    "quests",
     "jobs",
     "changes",
     "graphql_schema",
@@ -537,3 +538,16 @@ BOOKING_LOCK_TIMEOUT_SECONDS = env_int("BOOKING_LOCK_TIMEOUT_SECONDS", 30)
 # Versions of the consent texts the front end shows; recorded with every consent.
 BOOKING_CONSENT_PROCESSING_VERSION = os.environ.get("BOOKING_CONSENT_PROCESSING_VERSION", "2026-11")
 BOOKING_CONSENT_TRANSFER_VERSION = os.environ.get("BOOKING_CONSENT_TRANSFER_VERSION", "2026-11")
+
+# --- The game layer (quests/): quizzes, tasks, points, prizes ---
+# A participant's magic link works this many days.
+QUESTS_TOKEN_DAYS = env_int("QUESTS_TOKEN_DAYS", 30)
+# Letters with a link per e-mail address per hour (more requests answer the same, send none).
+QUESTS_LINKS_PER_HOUR = env_int("QUESTS_LINKS_PER_HOUR", 3)
+# Game mutations per client address per hour.
+QUESTS_RATE_LIMIT_PER_HOUR = env_int("QUESTS_RATE_LIMIT_PER_HOUR", 120)
+# Points for an excursion a host checked the participant in to.
+QUESTS_ATTENDANCE_POINTS = env_int("QUESTS_ATTENDANCE_POINTS", 50)
+# Participants inactive this long lose their e-mail and nickname (points stay, unnamed).
+QUESTS_ANONYMISE_AFTER_DAYS = env_int("QUESTS_ANONYMISE_AFTER_DAYS", 365)
+QUESTS_CONSENT_VERSION = os.environ.get("QUESTS_CONSENT_VERSION", "2026-12")

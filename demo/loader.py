@@ -21,6 +21,7 @@ from wagtail.models import Page, Site
 from catalogue.models import Award, District, EventFormat, Industry, Season
 from demo import content
 from demo.images import ImageSpec, demo_collection, get_or_create_image
+from demo.quests import ensure_demo_game
 from demo.sessions import ensure_demo_sessions
 from pages.models import (
     AwardsPage,
@@ -122,6 +123,7 @@ class DemoContentLoader:
             self.ensure_video_series(video_index)
         self.ensure_programme_settings(site)
         ensure_demo_sessions(self.report)
+        ensure_demo_game(self.report)
 
     # --- helpers ---------------------------------------------------------------------------
 

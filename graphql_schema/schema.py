@@ -8,6 +8,8 @@ from graphql_schema.catalogue.queries import CatalogueQueries
 from graphql_schema.core.streamfield import BLOCK_TYPES
 from graphql_schema.enterprises.queries import EnterpriseQueries
 from graphql_schema.news.queries import NewsQueries
+from graphql_schema.quests.mutations import QuestMutations
+from graphql_schema.quests.queries import QuestQueries
 from graphql_schema.site import types as site_types
 from graphql_schema.site.queries import SiteQueries
 from graphql_schema.videos.queries import VideoQueries
@@ -19,14 +21,15 @@ class Query(
     VideoQueries,
     CatalogueQueries,
     BookingQueries,
+    QuestQueries,
     SiteQueries,
     graphene.ObjectType,
 ):
     """Everything clients can read."""
 
 
-class Mutation(BookingMutations, graphene.ObjectType):
-    """Everything clients can change: their own registrations."""
+class Mutation(BookingMutations, QuestMutations, graphene.ObjectType):
+    """Everything clients can change: their own registrations and game progress."""
 
 
 # Types reachable only through interfaces must be named so the schema includes them.

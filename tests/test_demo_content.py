@@ -35,6 +35,7 @@ from pages.models import (
     VideoIndexPage,
     VideoSeriesPage,
 )
+from quests.models import Prize, Quiz, SessionGate, Task
 
 Image = get_image_model()
 
@@ -82,6 +83,10 @@ def snapshot() -> dict[str, int]:
         "tags": Tag.objects.count(),
         "sites": Site.objects.count(),
         "settings": ProgrammeSettings.objects.count(),
+        "quizzes": Quiz.objects.count(),
+        "tasks": Task.objects.count(),
+        "prizes": Prize.objects.count(),
+        "gated sessions": SessionGate.objects.count(),
     }
 
 
@@ -290,6 +295,44 @@ class TestDemoContent:
         assert {"attended", "no_show"} <= set(marked)
         for session in TourSession.objects.all():
             assert session.seats_taken() <= session.capacity, session
+
+    def test_the_game_a_newcomer_can_play(self):
+        from booking import services as booking
+        from quests import services
+        from tests.factories import ParticipantFactory
+
+        quizzes = list(Quiz.objects.published())
+        assert len(quizzes) >= 3
+        for quiz in quizzes:
+            quiz.full_clean()  # what the editor's form would accept
+            assert len(quiz.question_blocks()) >= 3
+        assert Task.objects.count() >= 4 and len(set(Task.objects.values_list("kind"))) >= 3
+        titles = " ".join(Prize.objects.values_list("title", flat=True))
+        for prize in ("колонка", "Пауэрбанк", "Термос", "Шопер", "Книга"):
+            assert prize in titles
+        (gate,) = SessionGate.objects.select_related("session", "task")
+        assert gate.session.is_registration_open() and gate.session.seats_left() > 0
+
+        # The README's walk-through: the task's quiz, then the session and the cheapest prize.
+        player = ParticipantFactory()
+        quiz = gate.task.quiz
+        answers = {qid: services.correct_options(v) for qid, v in quiz.question_blocks()}
+        outcome = services.submit_answers(player.token, quiz.slug, answers)
+        assert outcome.completed_tasks == [gate.task]
+        booking.register(
+            booking.RegistrationRequest(
+                session_id=gate.session.pk,
+                name="Новый Участник",
+                email=player.email,
+                phone="+79000000000",
+                seats=1,
+                consent_to_processing=True,
+                consent_to_transfer=True,
+                youngest_participant_age=18,
+            )
+        )
+        cheapest = Prize.objects.order_by("price").first()
+        assert services.claim_prize(player.token, cheapest.pk).price == cheapest.price
 
     def test_images_are_local_files_with_alt_text(self):
         images = list(Image.objects.all())

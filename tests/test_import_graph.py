@@ -8,7 +8,7 @@ cycle from Python's import machinery, not from the design. ``from x import y`` w
 
 Apps, bottom to top (each may import those below it, never those above)::
 
-    jobs → catalogue → pages → booking → graphql_schema → cms, demo
+    jobs → catalogue → pages → booking → quests → changes → graphql_schema → cms, demo
 
 ``cms`` (settings, URLs, project plumbing) and ``demo`` (the demo site) may import anything.
 Tests, scripts, benchmarks and migrations are not part of the graph.
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # Bottom to top: an app may import the apps before it in this list, never those after it.
-LAYERS = ["jobs", "catalogue", "pages", "booking", "changes", "graphql_schema"]
+LAYERS = ["jobs", "catalogue", "pages", "booking", "quests", "changes", "graphql_schema"]
 # At the top, beside each other: they wire the domains together, nothing imports them.
 TOP = ["cms", "demo"]
 APPS = LAYERS + TOP

@@ -3,6 +3,7 @@
 from enum import StrEnum
 
 import graphene
+from django.core.exceptions import ObjectDoesNotExist
 from graphene_django import DjangoObjectType
 
 from booking import models
@@ -11,9 +12,10 @@ from graphql_schema.catalogue.types import EventFormat, Season
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
 from graphql_schema.core.lists import BoundedList
-from graphql_schema.core.loading import loads, type_loads
+from graphql_schema.core.loading import loads, related, type_loads
 from graphql_schema.core.policy import live, private
 from graphql_schema.enterprises.relations import published_enterprises
+from quests.models import Task
 
 # Codes the services no longer raise, kept in the schema so that clients switching on
 # them still validate: removing an enum value is a breaking change. {code: why}.
@@ -68,6 +70,14 @@ class TourSession(DjangoObjectType):
     waitlist_open = graphene.Boolean(
         required=True, description="Registration is open but the seats are taken: new parties wait."
     )
+    required_task = loads(
+        graphene.Field(
+            "graphql_schema.quests.types.Task",
+            description="Registration opens only to participants who completed this task "
+            "(with the same e-mail); null: open to all.",
+        ),
+        prefetch=[related("gate__task", "graphql_schema.quests.types.Task", Task.objects.all)],
+    )
 
     class Meta:
         model = models.TourSession
@@ -121,6 +131,13 @@ class TourSession(DjangoObjectType):
     @staticmethod
     def resolve_waitlist_open(session, info):
         return session.is_waitlist_open()
+
+    @staticmethod
+    def resolve_required_task(session, info):
+        try:
+            return session.gate.task
+        except ObjectDoesNotExist:
+            return None
 
 
 class RegistrationReceipt(graphene.ObjectType):

@@ -36,3 +36,21 @@ __all__ = [
     "VideoIndexPageFactory",
     "VideoSeriesPageFactory",
 ]
+
+from tests.factories.quests import (  # noqa: E402
+    CurrentSeasonFactory,
+    ParticipantFactory,
+    PrizeFactory,
+    QuizFactory,
+    SessionGateFactory,
+    TaskFactory,
+)
+
+__all__ += [
+    "CurrentSeasonFactory",
+    "ParticipantFactory",
+    "PrizeFactory",
+    "QuizFactory",
+    "SessionGateFactory",
+    "TaskFactory",
+]

@@ -9,11 +9,15 @@ from graphql_schema.core.streamfield import BLOCK_TYPES
 from graphql_schema.schema import schema
 from tests import factories
 
+# StreamFields that are not bodies: a quiz's questions are typed as ``QuizQuestion``,
+# which leaves which option is right on the server.
+NOT_BODIES = {("Quiz", "questions")}
+
 
 def stream_fields():
     for model in apps.get_models():
         for field in model._meta.get_fields():
-            if isinstance(field, StreamField):
+            if isinstance(field, StreamField) and (model.__name__, field.name) not in NOT_BODIES:
                 yield model, field
 
 

@@ -6,8 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalogue.models import Season
 from pages.models import VideoEpisode
+from quests.models import PointsEntry, PrizeClaim, Quiz, SessionGate
 from tests import factories
+from tests.factories import quests as quest_factories
 
 IMAGE_FIELDS = "url alt width height rendition(size: CARD) { url width height } srcset(size: CARD)"
 
@@ -192,6 +195,59 @@ def make_sessions(tree, count):
         enterprise.save()
         session = factories.TourSessionFactory(enterprise=enterprise, season=season)
         factories.RegistrationFactory(session=session, seats=2)
+        if _ % 2:  # gated by a task whose quiz is about the enterprise
+            quiz = factories.QuizFactory(enterprise=enterprise, image=factories.ImageFactory())
+            task = factories.TaskFactory(quiz=quiz)
+            SessionGate.objects.create(session=session, task=task)
+
+
+def make_quizzes(tree, count):
+    """Quizzes with every relation filled, and an image in a question."""
+    season, industry = factories.CurrentSeasonFactory(), factories.IndustryFactory()
+    for _ in range(count):
+        enterprise = factories.EnterprisePageFactory(parent=tree.enterprise_index)
+        questions = quest_factories.three_questions()
+        questions[0]["value"]["image"] = factories.ImageFactory().pk
+        factories.QuizFactory(
+            season=season,
+            industry=industry,
+            enterprise=enterprise,
+            image=factories.ImageFactory(),
+            questions=questions,
+        )
+
+
+def make_tasks(tree, count):
+    make_quizzes(tree, 2)
+    quizzes = list(Quiz.objects.all())
+    for n in range(count):
+        factories.TaskFactory(quiz=quizzes[n % 2], industry=quizzes[n % 2].industry)
+
+
+def make_prizes(tree, count):
+    season = factories.CurrentSeasonFactory()
+    player = factories.ParticipantFactory()
+    for _ in range(count):
+        prize = factories.PrizeFactory(season=season, image=factories.ImageFactory())
+        PrizeClaim.objects.create(participant=player, prize=prize, price=prize.price)
+
+
+def make_leaderboard(tree, count):
+    season = Season.objects.filter(slug="zima").first() or factories.CurrentSeasonFactory(
+        slug="zima"
+    )
+    for n in range(count):
+        player = factories.ParticipantFactory()
+        player.nickname, player.nickname_key = f"Игрок {player.pk}", f"игрок {player.pk}"
+        player.save()
+        PointsEntry.objects.create(
+            participant=player,
+            amount=n + 1,
+            reason="quiz",
+            source="q",
+            season=season,
+            description="—",
+        )
 
 
 def make_catalogue(tree, count):

@@ -30,9 +30,13 @@ from tests.graphql.test_lists_query_counts import (
     make_awards,
     make_catalogue,
     make_enterprises,
+    make_leaderboard,
     make_news,
+    make_prizes,
+    make_quizzes,
     make_search_hits,
     make_sessions,
+    make_tasks,
     make_video_series,
 )
 
@@ -49,9 +53,13 @@ MAKERS = {
     "formats": make_catalogue,
     "seasons": make_catalogue,
     "search": make_search_hits,
+    "quizzes": make_quizzes,
+    "tasks": make_tasks,
+    "prizes": make_prizes,
+    "leaderboard": make_leaderboard,
 }
 # Arguments a root list needs (other than paging).
-ROOT_ARGUMENTS = {"search": '(query: "завод", first: 100)'}
+ROOT_ARGUMENTS = {"search": '(query: "завод", first: 100)', "leaderboard": '(season: "zima")'}
 SCALAR_VALUES = {"String": '"завод"', "Int": "2", "ID": '"1"', "Boolean": "true"}
 
 
