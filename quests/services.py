@@ -524,7 +524,7 @@ def claim_prize(token: str, prize_id: int) -> PrizeClaim:
     try:
         with transaction.atomic():
             locking.limit_lock_wait()
-            prize = Prize.objects.select_for_update().filter(pk=prize_id, is_active=True).first()
+            prize = _lock_prize(prize_id)
             if prize is None:
                 raise quest_error(Code.NOT_FOUND, "Приз не найден.", field="prize_id")
             participant = _lock_participant(participant.pk)
@@ -534,9 +534,9 @@ def claim_prize(token: str, prize_id: int) -> PrizeClaim:
             )
             if claims.filter(participant=participant).exists():
                 raise quest_error(Code.ALREADY_CLAIMED, "Этот приз вы уже получили или заказали.")
-            if claims.count() >= prize.stock:
+            if _stock_taken(prize) >= prize.stock:
                 raise quest_error(Code.OUT_OF_STOCK, "Эти призы закончились.")
-            balance = participant.balance()
+            balance = _balance(participant)
             if balance < prize.price:
                 raise quest_error(
                     Code.NOT_ENOUGH_POINTS,
@@ -561,6 +561,23 @@ def claim_prize(token: str, prize_id: int) -> PrizeClaim:
         if locking.is_lock_timeout(error):
             raise quest_error(Code.BUSY, BUSY_MESSAGE) from error
         raise
+
+
+def _lock_prize(prize_id: int) -> Prize | None:
+    """The active prize, its row locked until the transaction ends; None if there is none."""
+    return Prize.objects.select_for_update().filter(pk=prize_id, is_active=True).first()
+
+
+def _stock_taken(prize: Prize) -> int:
+    """Claims holding one of the prize's stock, counted from rows (caller holds its lock)."""
+    return (
+        PrizeClaim.objects.filter(prize=prize).exclude(status=PrizeClaim.Status.CANCELLED).count()
+    )
+
+
+def _balance(participant: Participant) -> int:
+    """The ledger's sum (caller holds the participant's lock)."""
+    return participant.balance()
 
 
 def hand_out(claim_id: int, user) -> PrizeClaim:
