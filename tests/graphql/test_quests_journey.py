@@ -5,14 +5,19 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from booking import services as booking
 from booking.models import Registration
+from pages.accounts import EDITORS
 from quests import services
 from quests.models import PrizeClaim, SessionGate, Task
 from tests import factories
+from tests.admin_login import admin_login
 from tests.graphql.test_booking_api import REGISTER, register_input
 
 CODE = re.compile(r"Код для приложения: ([0-9a-f]{64})")
@@ -75,7 +80,7 @@ def right_answers(data):
     ]
 
 
-def test_the_whole_game(graphql, game, django_capture_on_commit_callbacks, admin_user):
+def test_the_whole_game(graphql, game, django_capture_on_commit_callbacks, django_user_model):
     season, quiz, task, gated, prize = game
 
     # 1. A magic link by e-mail: the code in it is the participant's token.
@@ -139,9 +144,15 @@ def test_the_whole_game(graphql, game, django_capture_on_commit_callbacks, admin
     again = graphql(CLAIM, {"token": token, "prize": str(prize.pk)})["claimPrize"]
     assert [e["code"] for e in again["errors"]] == ["ALREADY_CLAIMED"]
 
-    # 7. The host hands it out; she sees it.
+    # 7. At the handout, an editor marks it «Выдан» in the admin; she sees it.
     claim = PrizeClaim.objects.get()
-    services.hand_out(claim.pk, admin_user)
+    editor = django_user_model.objects.create_user("redaktor", password="pw-1234567")
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    staff = Client()
+    assert admin_login(staff, "redaktor", "pw-1234567")
+    listing = staff.get(reverse("prize_claims:index")).content.decode()
+    assert "Термос" in listing and "olga@example.org" in listing
+    staff.post(reverse("prize_claims:action", args=[claim.pk]), {"action": "hand_out"})
     me = graphql(ME, {"token": token})["participant"]
     assert me["claims"][0]["status"] == "HANDED_OUT"
     assert me["points"] == 20

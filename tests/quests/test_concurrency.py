@@ -14,12 +14,15 @@ from booking import locking
 from quests import services
 from quests.models import PointsEntry, Prize, PrizeClaim
 from tests import factories
-from tests.booking.test_concurrency import StartingGate, accept_many, race
+from tests.booking.test_concurrency import (
+    StartingGate,
+    accept_many,
+    race,
+    served_from_sqlite_file,
+    sqlite_only,
+)
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.postgres_only,
-]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 CLAIM = """mutation($token: String!, $prize: ID!) {
   claimPrize(token: $token, prizeId: $prize) {
@@ -86,18 +89,24 @@ def last_five(stock: int = 12) -> Prize:
     return prize
 
 
-def claim_race(starting_gate, url, calls):
-    gate = starting_gate(len(calls))
-    replies = race(url, calls)
-    assert gate.everyone_started_together, "not every claim reached the locks"
+def outcomes(replies) -> Counter:
+    """How many claims succeeded, and how many failed with each error code."""
     codes = Counter()
     for reply in replies:
         payload = reply.payload("claimPrize")
-        assert payload is not None, reply
+        assert payload is not None, reply  # no transport or GraphQL error
         codes[payload["errors"][0]["code"] if payload["errors"] else "CLAIMED"] += 1
     return codes
 
 
+def claim_race(starting_gate, url, calls) -> Counter:
+    gate = starting_gate(len(calls))
+    replies = race(url, calls)
+    assert gate.everyone_started_together, "not every claim reached the locks"
+    return outcomes(replies)
+
+
+@pytest.mark.postgres_only
 @pytest.mark.usefixtures("slow_counts")
 def test_100_claims_for_the_last_5_prizes_get_exactly_5(graphql_url, starting_gate):
     prize = last_five()
@@ -115,6 +124,7 @@ def test_100_claims_for_the_last_5_prizes_get_exactly_5(graphql_url, starting_ga
     assert all(p.balance() == 10 for p in racers if not p.claims.exists())
 
 
+@pytest.mark.postgres_only
 @pytest.mark.usefixtures("slow_counts")
 def test_negative_control_without_the_prize_lock_over_claims(
     graphql_url, starting_gate, monkeypatch
@@ -134,6 +144,7 @@ def test_negative_control_without_the_prize_lock_over_claims(
     assert PrizeClaim.objects.filter(prize=prize).count() > prize.stock
 
 
+@pytest.mark.postgres_only
 @pytest.mark.usefixtures("slow_counts")
 def test_one_participant_racing_for_many_prizes_never_goes_below_zero(graphql_url, starting_gate):
     (player,) = players(1, 30)
@@ -145,3 +156,26 @@ def test_one_participant_racing_for_many_prizes_never_goes_below_zero(graphql_ur
     assert codes == {"CLAIMED": 3, "NOT_ENOUGH_POINTS": 9}
     assert player.balance() == 0
     assert player.claims.count() == 3
+
+
+@sqlite_only
+@pytest.mark.usefixtures("slow_counts")
+def test_sqlite_claims_queue_and_never_over_claim(tmp_path, settings, caplog):
+    # SQLite serialises writers (BEGIN IMMEDIATE): no gate, which would hold the write
+    # lock while it waits; the claims queue on the busy timeout instead of failing.
+    settings.QUESTS_RATE_LIMIT_PER_HOUR = 1_000_000
+    prize = last_five()
+    racers = players(40, 10)
+    calls = [(CLAIM, {"token": p.token, "prize": str(prize.pk)}) for p in racers]
+
+    with served_from_sqlite_file(tmp_path) as url:
+        replies = race(url, calls)
+        claimed = PrizeClaim.objects.filter(prize=prize).count()
+        balances = sorted(p.balance() for p in racers)
+
+    logged = [f"{r.getMessage()} {r.exc_info and r.exc_info[1]}" for r in caplog.records]
+    assert not [line for line in logged if "database is locked" in line.lower()]
+    codes = outcomes(replies)
+    assert codes == {"CLAIMED": 5, "OUT_OF_STOCK": 35}
+    assert claimed == prize.stock
+    assert balances == [0] * 5 + [10] * 35
