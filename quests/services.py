@@ -439,7 +439,9 @@ def _refresh_locked(participant: Participant, now) -> tuple[list[Task], int]:
     facts = facts_for(participant)
     points = _sync_attendance_locked(participant, facts, now)
     done = set(participant.completions.values_list("task_id", flat=True))
-    open_tasks = Task.objects.exclude(pk__in=done).filter(season__end_date__gte=now.date())
+    # Tasks of seasons not over yet (in Moscow: the programme's calendar).
+    today = timezone.localdate(now)
+    open_tasks = Task.objects.exclude(pk__in=done).filter(season__end_date__gte=today)
     completed = []
     for task in open_tasks.select_related("season"):
         if progress(task, facts) < task.target:

@@ -9,6 +9,7 @@ from graphql_schema.core.inputs import parse_id
 from graphql_schema.core.lists import BoundedList
 from graphql_schema.quests import types
 from quests import services
+from quests.blocks import MAX_OPTIONS
 from quests.errors import QuestErrorCode as Code
 from quests.errors import quest_error
 
@@ -85,7 +86,7 @@ class QuizAnswerInput(graphene.InputObjectType):
 class QuestionResult(graphene.ObjectType):
     question_id = graphene.ID(required=True)
     correct = graphene.Boolean(required=True)
-    correct_options = BoundedList(graphene.Int, max_items=6)
+    correct_options = BoundedList(graphene.Int, max_items=MAX_OPTIONS)
     explanation = graphene.String(required=True)
 
 
@@ -114,7 +115,13 @@ class SubmitQuizAnswers(QuestMutation):
                 raise quest_error(
                     Code.INVALID_INPUT, "На каждый вопрос — один ответ.", field="answers"
                 )
-            chosen[answer.question_id] = list(answer.options)[:10]
+            if len(answer.options) > MAX_OPTIONS:
+                raise quest_error(
+                    Code.INVALID_INPUT,
+                    f"В вопросе не больше {MAX_OPTIONS} вариантов.",
+                    field="answers",
+                )
+            chosen[answer.question_id] = list(answer.options)
         outcome = services.submit_answers(token, quiz_slug, chosen)
         return cls(
             attempt=outcome.attempt,

@@ -206,6 +206,12 @@ def test_answers_are_secret_until_submitted_and_nobody_reads_another_participant
         ({"slug": "no-such"}, "NOT_FOUND", "quizSlug"),
         ({"token": "0" * 64}, "INVALID_TOKEN", "token"),
         ({"answers": []}, "INVALID_INPUT", "answers"),
+        (
+            {"answers": [{"questionId": "x", "options": list(range(1, 8))}]},
+            "INVALID_INPUT",
+            "answers",
+        ),
+        ({"answers": [{"questionId": "x", "options": [1]}] * 2}, "INVALID_INPUT", "answers"),
     ],
 )
 def test_bad_submissions_are_typed_errors(graphql, game, variables, code, field):
