@@ -14,6 +14,8 @@ from graphql_schema.core.policy import live, private
 from graphql_schema.core.selection import selection_tree
 from graphql_schema.core.streamfield import load_chosen
 from graphql_schema.enterprises.relations import published_enterprises
+from pages.models import VideoEpisode, VideoSeriesPage
+from pages.visibility import published
 from quests import models, services
 from quests.blocks import MAX_OPTIONS
 from quests.errors import QuestErrorCode as DomainErrorCode
@@ -35,6 +37,12 @@ PrizeClaimStatus = enum_from_choices("PrizeClaimStatus", models.PrizeClaim.Statu
 PointsReason = enum_from_choices("PointsReason", models.PointsEntry.Reason.choices)
 
 MAX_QUESTIONS = 30
+EPISODE_TYPE = "graphql_schema.videos.types.VideoEpisode"
+
+
+def published_episodes():
+    """Episodes of published series: a hidden series' episode is null, as its page is."""
+    return VideoEpisode.objects.filter(page__in=published(VideoSeriesPage.objects.all()))
 
 
 class QuizOption(graphene.ObjectType):
@@ -89,6 +97,13 @@ class Quiz(DjangoObjectType):
     )
     industry = loads(graphene.Field(Industry), select=["industry"])
     season = loads(graphene.Field(Season), select=["season"])
+    video_episode = loads(
+        graphene.Field(
+            "graphql_schema.videos.types.VideoEpisode",
+            description="The episode to watch before the quiz, if it is about one.",
+        ),
+        prefetch=[related("video_episode", EPISODE_TYPE, published_episodes)],
+    )
     questions = loads(
         BoundedList(QuizQuestion, max_items=MAX_QUESTIONS),
         # The questions' images, for all quizzes of a list at once.

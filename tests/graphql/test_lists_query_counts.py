@@ -204,7 +204,13 @@ def make_sessions(tree, count):
 def make_quizzes(tree, count):
     """Quizzes with every relation filled, and an image in a question."""
     season, industry = factories.CurrentSeasonFactory(), factories.IndustryFactory()
-    for _ in range(count):
+    series = factories.VideoSeriesPageFactory(parent=tree.video_index)
+    for n in range(count):
+        episode = VideoEpisode.objects.create(
+            page=series, number=n + 1, title=f"Серия {n}", video_url="https://vk.com/video1"
+        )
+        episode.enterprises.add(factories.EnterprisePageFactory(parent=tree.enterprise_index))
+        episode.save()
         enterprise = factories.EnterprisePageFactory(parent=tree.enterprise_index)
         questions = quest_factories.three_questions()
         questions[0]["value"]["image"] = factories.ImageFactory().pk
@@ -214,6 +220,7 @@ def make_quizzes(tree, count):
             enterprise=enterprise,
             image=factories.ImageFactory(),
             questions=questions,
+            video_episode=episode,
         )
 
 
