@@ -1,10 +1,12 @@
 """The game in the admin: the «Игра» menu of snippets, prize claims and statistics."""
 
 from wagtail import hooks
+from wagtail.admin.panels import ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from quests.admin_views import ClaimViewSet, StatisticsViewSet
+from quests.forms import SessionGateForm
 from quests.models import Prize, Quiz, SessionGate, Task
 
 
@@ -43,6 +45,7 @@ class SessionGateViewSet(SnippetViewSet):
     icon = "lock"
     menu_label = "Сеансы по заданию"
     list_display = ["session", "task"]
+    edit_handler = ObjectList(SessionGate.panels, base_form_class=SessionGateForm)
 
     def get_queryset(self, request):
         return SessionGate.objects.select_related(

@@ -96,3 +96,28 @@ def test_the_game_menu_is_there_for_editors(staff):
     for name in ("quests_quiz", "quests_task", "quests_prize", "quests_sessiongate"):
         response = client.get(reverse(f"wagtailsnippets_{name}:list"))
         assert response.status_code == 200, name
+
+
+def test_the_gate_form_offers_upcoming_sessions_in_a_fixed_number_of_queries(
+    staff, site_tree, django_assert_max_num_queries
+):
+    import datetime
+
+    from django.utils import timezone
+
+    client, _ = staff(EDITORS)
+    enterprise = factories.EnterprisePageFactory(parent=site_tree.enterprise_index)
+    past = timezone.now() - datetime.timedelta(days=3)
+    factories.TourSessionFactory(
+        enterprise=enterprise,
+        title="Прошедший",
+        starts_at=past,
+        ends_at=past + datetime.timedelta(hours=1),
+    )
+    for n in range(30):
+        factories.TourSessionFactory(enterprise=enterprise, title=f"Будущий {n}")
+    factories.TaskFactory()
+    url = reverse("wagtailsnippets_quests_sessiongate:add")
+    with django_assert_max_num_queries(40):
+        page = client.get(url).content.decode()
+    assert "Будущий 29" in page and "Прошедший" not in page
