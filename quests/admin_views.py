@@ -4,10 +4,10 @@ Quizzes, tasks, prizes and gated sessions are snippets (``wagtail_hooks``); thes
 only call ``quests.services`` and show its messages.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
 from django.middleware.csrf import get_token
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views import View
@@ -22,6 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from booking.admin_views.common import moscow_time
 from quests import services
 from quests.models import PrizeClaim, Quiz
+from quests.permissions import claims_visible_to
 
 CLAIMS = "prize_claims"
 STATISTICS = "quiz_statistics"
@@ -38,14 +39,16 @@ class ClaimActionsColumn(BaseColumn):
 
     cell_template_name = "quests/admin/claim_actions_cell.html"
 
-    def __init__(self, next_url: str, **kwargs):
+    def __init__(self, next_url: str, can_cancel: bool, **kwargs):
         super().__init__("actions", label="Действия", **kwargs)
         self.next_url = next_url
+        self.can_cancel = can_cancel
 
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
         context.update(
             open=instance.status == PrizeClaim.Status.CLAIMED,
+            can_cancel=self.can_cancel,
             url=reverse(f"{CLAIMS}:action", args=[instance.pk]),
             next_url=self.next_url,
             csrf_token=get_token(parent_context["request"]),
@@ -55,7 +58,7 @@ class ClaimActionsColumn(BaseColumn):
 
 class ClaimIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return PrizeClaim.objects.select_related("prize", "participant")
+        return claims_visible_to(self.request.user).select_related("prize", "participant")
 
     def get_page_title(self):
         return "Заявки на призы"
@@ -87,7 +90,12 @@ class ClaimIndexView(generic.IndexView):
             ),
         ]
         if self.user_has_permission("change"):
-            columns.append(ClaimActionsColumn(self.index_url))
+            columns.append(
+                ClaimActionsColumn(
+                    self.index_url,
+                    can_cancel=self.request.user.has_perm("quests.change_prizeclaim"),
+                )
+            )
         return columns
 
 
@@ -99,14 +107,17 @@ class ClaimActionView(PermissionCheckedMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
+        claim = get_object_or_404(claims_visible_to(request.user), pk=pk)
         action = request.POST.get("action")
         if action not in ("hand_out", "cancel"):
             return HttpResponseBadRequest("Укажите действие: action=hand_out или cancel.")
+        if action == "cancel" and not request.user.has_perm("quests.change_prizeclaim"):
+            raise PermissionDenied  # hosts hand prizes out; cancelling is the staff's
         try:
             if action == "hand_out":
-                claim = services.hand_out(pk, request.user)
+                claim = services.hand_out(claim.pk, request.user)
             else:
-                claim = services.cancel_claim(pk)
+                claim = services.cancel_claim(claim.pk)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -1,13 +1,21 @@
-"""The game in the admin: the «Игра» menu of snippets, prize claims and statistics."""
+"""The game in the admin: the «Игра» menu of snippets, prize claims and statistics.
+
+The claims' permission policy is registered when this module loads, before any view
+asks Wagtail for it (as booking does for its own).
+"""
 
 from wagtail import hooks
 from wagtail.admin.panels import ObjectList
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from quests.admin_views import ClaimViewSet, StatisticsViewSet
 from quests.forms import SessionGateForm
-from quests.models import Prize, Quiz, SessionGate, Task
+from quests.models import Prize, PrizeClaim, Quiz, SessionGate, Task
+from quests.permissions import prize_claim_permission_policy
+
+register_permission_policy(PrizeClaim, prize_claim_permission_policy)
 
 
 class QuizViewSet(SnippetViewSet):

@@ -121,3 +121,57 @@ def test_the_gate_form_offers_upcoming_sessions_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(40):
         page = client.get(url).content.decode()
     assert "Будущий 29" in page and "Прошедший" not in page
+
+
+@pytest.fixture
+def host_and_claims(site_tree, django_user_model):
+    """A host of one enterprise; claims by its visitor and by someone else."""
+    from django.test import Client
+
+    from pages.accounts import ensure_enterprise_group
+
+    ours = factories.EnterprisePageFactory(parent=site_tree.enterprise_index, title="АО «Наш»")
+    theirs = factories.EnterprisePageFactory(parent=site_tree.enterprise_index, title="АО «Чужой»")
+    user = django_user_model.objects.create_user("host", password="pw-1234567")
+    user.groups.add(ensure_enterprise_group(ours))
+    client = Client()
+    assert admin_login(client, "host", "pw-1234567")
+
+    def claim(email, enterprise, handout):
+        player = factories.ParticipantFactory(email=email)
+        session = factories.TourSessionFactory(enterprise=enterprise)
+        factories.RegistrationFactory(session=session, email=email)
+        PointsEntry.objects.create(
+            participant=player, amount=10, reason="task", source="t", description="."
+        )
+        prize = factories.PrizeFactory(price=10, handout=handout)
+        return services.claim_prize(player.token, prize.pk)
+
+    return client, {
+        "visitor": claim("visitor@example.org", ours, "at_excursion"),
+        "by post": claim("post@example.org", ours, "post"),
+        "elsewhere": claim("other@example.org", theirs, "at_excursion"),
+    }
+
+
+def test_a_host_hands_out_prizes_to_their_own_visitors_only(host_and_claims):
+    client, claims = host_and_claims
+    page = client.get(reverse("prize_claims:index")).content.decode()
+    assert "visitor@example.org" in page
+    assert "post@example.org" not in page and "other@example.org" not in page
+    assert "Отменить" not in page
+
+    action = reverse("prize_claims:action", args=[claims["visitor"].pk])
+    # Refused: the admin turns PermissionDenied into its «no permission» redirect.
+    assert client.post(action, {"action": "cancel"}).status_code in (302, 403)
+    claims["visitor"].refresh_from_db()
+    assert claims["visitor"].status == PrizeClaim.Status.CLAIMED
+    client.post(action, {"action": "hand_out"})
+    claims["visitor"].refresh_from_db()
+    assert claims["visitor"].status == PrizeClaim.Status.HANDED_OUT
+
+    for name in ("by post", "elsewhere"):
+        url = reverse("prize_claims:action", args=[claims[name].pk])
+        assert client.post(url, {"action": "hand_out"}).status_code == 404
+        claims[name].refresh_from_db()
+        assert claims[name].status == PrizeClaim.Status.CLAIMED
