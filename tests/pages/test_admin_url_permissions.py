@@ -76,6 +76,8 @@ from booking.admin_views import MOSCOW
 from jobs.models import Delivery
 from pages.accounts import create_enterprise_account
 from pages.models import ProgrammeSettings
+from quests import services as quest_services
+from quests.models import PointsEntry, SessionGate
 from tests import factories
 from tests.admin_login import admin_login
 
@@ -130,6 +132,9 @@ class World:
     own_task_state: TaskState
     other_editing_session: EditingSession
     delivery: Delivery
+    # Prize claims by a visitor of each enterprise, of a prize handed out at excursions.
+    own_claim: object = None
+    other_claim: object = None
 
     def secrets(self) -> list[str]:
         """What the account must never read: the other enterprise's and the staff's data."""
@@ -154,6 +159,7 @@ class World:
             self.news.title,
             self.video.title,
             self.snippets["award"].title,
+            self.other_claim.participant.email,
         ]
 
 
@@ -247,12 +253,18 @@ def build_world() -> World:
         starts_at=timezone.now() - datetime.timedelta(hours=1),
     )
     other_image = factories.ImageFactory(collection=other_collection, title="Фото цеха Экопласта")
+    # The game's snippets; the gated session is their own (a gate names its session).
+    quiz = factories.QuizFactory(title="Викторина о лифтах")
+    snippets["quiz"] = quiz
+    snippets["task"] = factories.TaskFactory(title="Знаток лифтов", quiz=quiz)
+    snippets["prize"] = factories.PrizeFactory(title="Термос", handout="at_excursion", price=1)
+    snippets["sessiongate"] = SessionGate.objects.create(session=own_session, task=snippets["task"])
     # The audit trail the admin keeps, as its views would have written it.
     log(other_session, "wagtail.edit", user=other_user)
     log(other_empty, "wagtail.create", user=other_user)
     log(other_image, "wagtail.create", user=other_user)
     log(award, "wagtail.edit", user=editor)
-    return World(
+    world = World(
         home=home,
         news_index=news_index,
         enterprise_index=enterprise_index,
@@ -311,6 +323,18 @@ def build_world() -> World:
             status=Delivery.Status.FAILED,
         ),
     )
+    for attribute, registration in (
+        ("own_claim", world.own_registration),
+        ("other_claim", world.other_registration),
+    ):
+        participant = factories.ParticipantFactory(email=registration.email)
+        PointsEntry.objects.create(
+            participant=participant, amount=1, reason="task", source="t", description="."
+        )
+        setattr(
+            world, attribute, quest_services.claim_prize(participant.token, snippets["prize"].pk)
+        )
+    return world
 
 
 @pytest.fixture(scope="module")
@@ -345,6 +369,7 @@ TRACKED_MODELS = [
     *apps.get_app_config("pages").get_models(),
     *apps.get_app_config("booking").get_models(),
     *apps.get_app_config("catalogue").get_models(),
+    *apps.get_app_config("quests").get_models(),
     Page,
     Revision,
     PageViewRestriction,
@@ -583,6 +608,7 @@ POST_ONLY = {
     "wagtailadmin_pages:unlock",
     "wagtailadmin_pages:set_page_position",
     "booking_registrations:attendance",
+    "prize_claims:action",
 }
 PAGE_TARGETS = ["other", "draft", "news", "enterprise_index", "home"]
 # Two more pages, for the URLs where they differ: an alias (of the other enterprise) and
@@ -874,6 +900,11 @@ def other_object_guesses() -> dict[str, Guess]:
     guesses.update({f"{k}[other enterprise]": v for k, v in registrations.items()})
     # The outbox: staff only.
     guesses.update(object_family("deliveries:", lambda w: {"pk": w.delivery.pk}))
+    # Prize claims of the other enterprise's visitor; quiz statistics: staff only.
+    guesses["prize_claims:action[other visitor]"] = Guess(
+        "prize_claims:action", lambda w: {"pk": w.other_claim.pk}, lambda w: {"action": "hand_out"}
+    )
+    guesses.update(object_family("quiz_statistics:", lambda w: {}))
 
     # Snippets: every model the project registers, every URL of its viewset.
     guesses.update(object_family("wagtailsnippets:", lambda w: {}))
@@ -1246,6 +1277,13 @@ VISITS = {
         "booking_registrations:inspect",
         lambda w: {"pk": w.own_registration.pk},
         expect=lambda w: [w.own_registration.name],
+    ),
+    # Prize claims: those of their own visitors, for prizes handed out at excursions.
+    "prize claims": Visit(
+        "prize_claims:index", expect=lambda w: [w.own_claim.participant.email, "Выдан"]
+    ),
+    "prize claims results": Visit(
+        "prize_claims:index_results", expect=lambda w: [w.own_claim.participant.email]
     ),
     # Images: their collection only.
     "images": Visit("wagtailimages:index", expect=lambda w: [w.own_image.title]),
@@ -1697,6 +1735,7 @@ EDITOR_CONTROLS = [
     "booking_sessions:cancel[other session]",
     "booking_sessions:delete[other session]",
     "booking_registrations:attendance[other enterprise]",
+    "prize_claims:action[other visitor]",
     "wagtailimages:delete[other_image]",
     "wagtailimages:delete[root_image]",
     "wagtaildocs:delete",
