@@ -29,10 +29,12 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.http.request import TooManyFieldsSent
 from django.utils import translation
 from django.utils.cache import (
     cc_delim_re,
@@ -83,16 +85,65 @@ ETAG_SUFFIX = ":etag"  # the ETag is also stored on its own, for 304s
 RESPONSES_ALIAS = "graphql_responses"
 
 
+# Distinct GET URLs whose parameters are kept parsed: clients repeat the same few URLs.
+PARSED_URLS = 512
+# Longer query strings are parsed each time rather than kept.
+MAX_KEPT_QUERY_STRING = 16 * 1024
+
+
+@dataclass(frozen=True)
+class LookupParameters:
+    query: str
+    variables: str
+    operation_name: str
+    extensions: str
+
+
+@lru_cache(maxsize=PARSED_URLS)
+def _parse_lookup_parameters(raw: bytes) -> LookupParameters | None:
+    try:
+        params = QueryDict(raw)
+    except TooManyFieldsSent:
+        return None  # the full path answers the error
+    return LookupParameters(
+        query=params.get("query") or "",
+        variables=params.get("variables") or "",
+        operation_name=params.get("operationName") or "",
+        extensions=params.get("extensions") or "",
+    )
+
+
+def lookup_parameters(request) -> LookupParameters | None:
+    """What a cache lookup reads from a GET's URL, as Django's ``request.GET`` would give
+    it, parsed once per distinct URL: on a hit, building a QueryDict cost more than the
+    rest of the lookup."""
+    if request.encoding is not None:  # a custom encoding: Django's own parsing
+        params = request.GET
+        return LookupParameters(
+            params.get("query") or "",
+            params.get("variables") or "",
+            params.get("operationName") or "",
+            params.get("extensions") or "",
+        )
+    raw = request.META.get("QUERY_STRING", "")
+    if isinstance(raw, str):  # WSGI and ASGI give it decoded as ISO-8859-1
+        raw = raw.encode("iso-8859-1", errors="replace")
+    if len(raw) > MAX_KEPT_QUERY_STRING:
+        return _parse_lookup_parameters.__wrapped__(raw)
+    return _parse_lookup_parameters(raw)
+
+
 def cache_key(request, query_sha256: str) -> str:
     """The response cache's key for a GET: the query (by its SHA-256, so a persisted
     query's hash and its text share answers), the variables and operation exactly as
     sent, the host and language, and the allow-list. The content generation is stored in
     the entry, not in the key: a newer answer replaces an older one in place."""
+    params = lookup_parameters(request)
     material = json.dumps(
         [
             query_sha256,
-            request.GET.get("variables") or "",
-            request.GET.get("operationName") or "",
+            params.variables,
+            params.operation_name,
             request.build_absolute_uri("/"),  # media URLs are absolute, pages per site
             translation.get_language(),
             allow_list_fingerprint(),
@@ -104,12 +155,15 @@ def cache_key(request, query_sha256: str) -> str:
 
 def _requested_sha256(request, schema: GraphQLSchema) -> str | None:
     """The SHA-256 of the query a GET asks for, if its answer may be in the cache."""
-    query = request.GET.get("query")
+    params = lookup_parameters(request)
+    if params is None:
+        return None
+    query = params.query
     if query:
         if known_policy(schema, query) not in (None, Policy.CONTENT):
             return None  # prepared before: never stored, no need to look
         return sha256_hex(query)
-    extensions = request.GET.get("extensions")
+    extensions = params.extensions
     if not extensions:
         return None
     try:

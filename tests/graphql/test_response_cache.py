@@ -375,3 +375,28 @@ def test_the_response_cache_stays_within_its_byte_budget(db, graphql, settings):
     response = graphql.get(big)
     assert response.status_code == 200 and len(response.content) > 60_000
     assert cache.stored_bytes() == before
+
+
+def test_lookup_parameters_read_a_url_as_django_does(settings):
+    from django.test import RequestFactory
+
+    from graphql_schema.caching import lookup_parameters
+
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
+    urls = [
+        "/graphql/?query=%7B+newsList+%7B+totalCount+%7D+%7D&variables=%7B%7D",
+        "/graphql/?query=1&query=%7B+a+%7D&operationName=%D0%9D%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8",
+        "/graphql/?extensions=%7B%22persistedQuery%22%3A1%7D&variables=",
+        "/graphql/?query=%ZZbroken%&",
+        "/graphql/?query=" + "x" * 20_000,  # longer than what is kept: parsed each time
+    ]
+    for url in urls:
+        for _ in range(2):  # parsed, then remembered
+            request = RequestFactory().get(url)
+            params = lookup_parameters(request)
+            assert params.query == (request.GET.get("query") or "")
+            assert params.variables == (request.GET.get("variables") or "")
+            assert params.operation_name == (request.GET.get("operationName") or "")
+            assert params.extensions == (request.GET.get("extensions") or "")
+    too_many = RequestFactory().get("/graphql/?" + "&".join(f"v{n}=1" for n in range(30)))
+    assert lookup_parameters(too_many) is None
