@@ -5,7 +5,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils import timezone
 
 from booking import services as booking
 from booking.models import Registration
-from pages.accounts import EDITORS
+from pages.accounts import ensure_enterprise_group
 from quests import services
 from quests.models import PrizeClaim, SessionGate, Task
 from tests import factories
@@ -68,7 +67,9 @@ def game(site_tree):
     )
     gated = factories.TourSessionFactory(enterprise=enterprise, season=season, title="Закрытый цех")
     SessionGate.objects.create(session=gated, task=task)
-    prize = factories.PrizeFactory(title="Термос", price=50, stock=3, season=season)
+    prize = factories.PrizeFactory(
+        title="Термос", price=50, stock=3, season=season, handout="at_excursion"
+    )
     return season, quiz, task, gated, prize
 
 
@@ -144,12 +145,12 @@ def test_the_whole_game(graphql, game, django_capture_on_commit_callbacks, djang
     again = graphql(CLAIM, {"token": token, "prize": str(prize.pk)})["claimPrize"]
     assert [e["code"] for e in again["errors"]] == ["ALREADY_CLAIMED"]
 
-    # 7. At the handout, an editor marks it «Выдан» in the admin; she sees it.
+    # 7. At the excursion, the enterprise's host marks it «Выдан» in the admin; she sees it.
     claim = PrizeClaim.objects.get()
-    editor = django_user_model.objects.create_user("redaktor", password="pw-1234567")
-    editor.groups.add(Group.objects.get(name=EDITORS))
+    host = django_user_model.objects.create_user("host", password="pw-1234567")
+    host.groups.add(ensure_enterprise_group(gated.enterprise))
     staff = Client()
-    assert admin_login(staff, "redaktor", "pw-1234567")
+    assert admin_login(staff, "host", "pw-1234567")
     listing = staff.get(reverse("prize_claims:index")).content.decode()
     assert "Термос" in listing and "olga@example.org" in listing
     staff.post(reverse("prize_claims:action", args=[claim.pk]), {"action": "hand_out"})
