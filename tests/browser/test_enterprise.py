@@ -116,7 +116,7 @@ def test_enterprise_edits_its_page_through_moderation_and_sees_only_its_own(
     assert_nothing_of_the_other_enterprise(browser)
     step("own sessions")
     main.get_by_role("button", name=re.compile("Дополнительные опции для 'Сборочный цех")).click()
-    browser.get_by_role("link", name="Заявки").click()
+    browser.get_by_role("link", name="Заявки", exact=True).click()
     expect(browser.get_by_role("heading", level=1)).to_contain_text("Заявки: Сборочный цех")
     expect(main.get_by_role("link", name="Пётр Свой")).to_be_visible()
     assert_nothing_of_the_other_enterprise(browser)
