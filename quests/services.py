@@ -26,7 +26,7 @@ from booking import locking, ratelimit
 from booking.errors import BookingErrorCode, booking_error
 from booking.models import Registration, TourSession
 from catalogue.models import Season
-from quests import tokens
+from quests import notifications, tokens
 from quests.errors import QuestErrorCode as Code
 from quests.errors import quest_error
 from quests.models import (
@@ -77,8 +77,6 @@ def request_link(email: str, consent_to_processing: bool, ip_address: str | None
     QUESTS_LINKS_PER_HOUR letters go to one address per hour, so nobody can flood a
     mailbox through us. Each letter carries a new token, valid QUESTS_TOKEN_DAYS.
     """
-    from quests import notifications
-
     if not consent_to_processing:
         raise quest_error(
             Code.CONSENT_REQUIRED,
@@ -558,6 +556,7 @@ def claim_prize(token: str, prize_id: int) -> PrizeClaim:
             )
             participant.last_seen_at = now
             participant.save(update_fields=["last_seen_at"])
+            notifications.send_claim(claim)
             return claim
     except OperationalError as error:
         if locking.is_lock_timeout(error):

@@ -1,4 +1,4 @@
-"""Background work for the game: the link e-mail (an outbox handler) and anonymisation."""
+"""Background work for the game: its e-mails (outbox handlers) and anonymisation."""
 
 from smtplib import SMTPConnectError, SMTPException, SMTPServerDisconnected
 
@@ -14,6 +14,16 @@ from quests import notifications, services
 def send_link(payload: dict) -> bool:
     """Send one magic-link letter if its token still works; False when skipped."""
     return notifications.send_link_now(payload["token"])
+
+
+@deliveries.handler(
+    notifications.CLAIM_HANDLER,
+    retryable=(SMTPException, OSError),
+    outage=(ConnectionError, TimeoutError, SMTPServerDisconnected, SMTPConnectError),
+)
+def send_claim(payload: dict) -> bool:
+    """Send one prize letter while the claim still waits; False when skipped."""
+    return notifications.send_claim_now(payload["claim"])
 
 
 @periodic.every(seconds=3600)

@@ -403,3 +403,28 @@ def test_an_editor_cannot_save_a_question_without_a_right_option_or_an_unreachab
     with pytest.raises(ValidationError) as excinfo:
         quiz.clean()
     assert "pass_mark" in excinfo.value.error_dict
+
+
+def test_a_claim_brings_a_letter_saying_how_the_prize_is_handed_out(
+    player, django_capture_on_commit_callbacks
+):
+    prize = factories.PrizeFactory(
+        title="Термос", price=10, handout="pickup_point", handout_details="Офис, пн–пт 10–18"
+    )
+    give_points(player, 10)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_prize(player.token, prize.pk)
+    (letter,) = mail.outbox
+    assert letter.to == [player.email] and "Термос" in letter.subject
+    assert "пункте выдачи" in letter.body and "Офис, пн–пт 10–18" in letter.body
+
+
+def test_the_prize_letter_is_skipped_once_the_claim_is_cancelled(player):
+    from quests import notifications
+
+    prize = factories.PrizeFactory(price=10)
+    give_points(player, 10)
+    claim = services.claim_prize(player.token, prize.pk)  # its letter waits for the commit
+    services.cancel_claim(claim.pk)
+    assert notifications.send_claim_now(claim.pk) is False
+    assert not mail.outbox
