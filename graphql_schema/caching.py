@@ -99,12 +99,7 @@ class LookupParameters:
     extensions: str
 
 
-@lru_cache(maxsize=PARSED_URLS)
-def _parse_lookup_parameters(raw: bytes) -> LookupParameters | None:
-    try:
-        params = QueryDict(raw)
-    except TooManyFieldsSent:
-        return None  # the full path answers the error
+def _read_lookup_parameters(params: QueryDict) -> LookupParameters:
     return LookupParameters(
         query=params.get("query") or "",
         variables=params.get("variables") or "",
@@ -113,18 +108,20 @@ def _parse_lookup_parameters(raw: bytes) -> LookupParameters | None:
     )
 
 
+@lru_cache(maxsize=PARSED_URLS)
+def _parse_lookup_parameters(raw: bytes) -> LookupParameters | None:
+    try:
+        return _read_lookup_parameters(QueryDict(raw))
+    except TooManyFieldsSent:
+        return None  # the full path answers the error
+
+
 def lookup_parameters(request) -> LookupParameters | None:
     """What a cache lookup reads from a GET's URL, as Django's ``request.GET`` would give
     it, parsed once per distinct URL: on a hit, building a QueryDict cost more than the
     rest of the lookup."""
     if request.encoding is not None:  # a custom encoding: Django's own parsing
-        params = request.GET
-        return LookupParameters(
-            params.get("query") or "",
-            params.get("variables") or "",
-            params.get("operationName") or "",
-            params.get("extensions") or "",
-        )
+        return _read_lookup_parameters(request.GET)
     raw = request.META.get("QUERY_STRING", "")
     if isinstance(raw, str):  # WSGI and ASGI give it decoded as ISO-8859-1
         raw = raw.encode("iso-8859-1", errors="replace")

@@ -22,7 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from booking.admin_views.common import moscow_time
 from quests import services
 from quests.models import PrizeClaim, Quiz
-from quests.permissions import claims_visible_to
+from quests.permissions import claims_visible_to, may_cancel_claims
 
 CLAIMS = "prize_claims"
 STATISTICS = "quiz_statistics"
@@ -93,7 +93,7 @@ class ClaimIndexView(generic.IndexView):
             columns.append(
                 ClaimActionsColumn(
                     self.index_url,
-                    can_cancel=self.request.user.has_perm("quests.change_prizeclaim"),
+                    can_cancel=may_cancel_claims(self.request.user),
                 )
             )
         return columns
@@ -111,8 +111,8 @@ class ClaimActionView(PermissionCheckedMixin, View):
         action = request.POST.get("action")
         if action not in ("hand_out", "cancel"):
             return HttpResponseBadRequest("Укажите действие: action=hand_out или cancel.")
-        if action == "cancel" and not request.user.has_perm("quests.change_prizeclaim"):
-            raise PermissionDenied  # hosts hand prizes out; cancelling is the staff's
+        if action == "cancel" and not may_cancel_claims(request.user):
+            raise PermissionDenied
         try:
             if action == "hand_out":
                 claim = services.hand_out(claim.pk, request.user)
@@ -125,7 +125,18 @@ class ClaimActionView(PermissionCheckedMixin, View):
         return redirect(get_valid_next_url_from_request(request) or reverse(f"{CLAIMS}:index"))
 
 
-class ClaimViewSet(ModelViewSet):
+class ListingOnlyViewSet(ModelViewSet):
+    """A model's listing (and what ``get_urlpatterns`` adds), without Wagtail's add,
+    edit, delete, history, usage, copy and inspect views."""
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        for name in ("add", "edit", "delete", "history", "usage", "copy", "inspect"):
+            view_kwargs[f"{name}_url_name"] = None
+        return view_kwargs
+
+
+class ClaimViewSet(ListingOnlyViewSet):
     """«Заявки на призы»: the list, handing out and cancelling; no add, edit or delete."""
 
     model = PrizeClaim
@@ -140,12 +151,6 @@ class ClaimViewSet(ModelViewSet):
     filterset_class = ClaimFilterSet
     ordering = ["-claimed_at", "-pk"]
     list_per_page = 50
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add", "edit", "delete", "history", "usage", "copy", "inspect"):
-            view_kwargs[f"{name}_url_name"] = None
-        return view_kwargs
 
     @property
     def action_view(self):
@@ -188,7 +193,7 @@ class StatisticsView(generic.IndexView):
         return context
 
 
-class StatisticsViewSet(ModelViewSet):
+class StatisticsViewSet(ListingOnlyViewSet):
     model = Quiz
     name = STATISTICS
     url_prefix = "quests/statistics"
@@ -198,12 +203,6 @@ class StatisticsViewSet(ModelViewSet):
     menu_order = 262
     add_to_reference_index = False
     index_view_class = StatisticsView
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add", "edit", "delete", "history", "usage", "copy", "inspect"):
-            view_kwargs[f"{name}_url_name"] = None
-        return view_kwargs
 
     def get_urlpatterns(self):
         return [

@@ -7,6 +7,7 @@ from wagtail.images.blocks import ImageChooserBlock
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 6
+MAX_QUESTIONS = 30
 
 
 class OptionBlock(blocks.StructBlock):

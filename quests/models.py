@@ -20,7 +20,7 @@ from wagtail.fields import StreamField
 from wagtail.models import DraftStateMixin, RevisionMixin
 from wagtail.search import index
 
-from quests.blocks import QuestionBlock
+from quests.blocks import MAX_QUESTIONS, QuestionBlock
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -83,7 +83,7 @@ class Quiz(DraftStateMixin, RevisionMixin, index.Indexed, models.Model):
         help_text="Викторина по серии: её проходят после просмотра.",
     )
     questions = StreamField(
-        [("question", QuestionBlock())], verbose_name="вопросы", min_num=1, max_num=30
+        [("question", QuestionBlock())], verbose_name="вопросы", min_num=1, max_num=MAX_QUESTIONS
     )
     pass_mark = models.PositiveSmallIntegerField(
         "проходной балл",
@@ -176,10 +176,7 @@ class Participant(models.Model):
         return self.nickname or f"Участник №{self.pk}"
 
     def balance(self) -> int:
-        """Points to spend: the sum of the ledger (uses the annotation when present)."""
-        annotated = getattr(self, "balance_total", None)
-        if annotated is not None:
-            return annotated
+        """Points to spend: the sum of the ledger."""
         return self.points.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
 
 

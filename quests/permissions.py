@@ -26,6 +26,11 @@ def sees_all_claims(user) -> bool:
     return bool(user.is_active and user.has_perm("quests.view_prizeclaim"))
 
 
+def may_cancel_claims(user) -> bool:
+    """Cancelling a claim returns its points: the programme's staff only, never hosts."""
+    return bool(user.is_active and user.has_perm("quests.change_prizeclaim"))
+
+
 def claims_visible_to(user) -> QuerySet[PrizeClaim]:
     """The claims a user may see in the admin (none for others)."""
     if sees_all_claims(user):

@@ -12,12 +12,10 @@ counts stock and balance from rows. Failures raise ``ValidationError`` with a
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -25,8 +23,10 @@ from django.utils import timezone
 from booking import locking, ratelimit
 from booking.errors import BookingErrorCode, booking_error
 from booking.models import Registration, TourSession
+from booking.services import normalise_email  # one person is one address, in both
 from catalogue.models import Season
 from quests import notifications, tokens
+from quests.blocks import MAX_OPTIONS, MAX_QUESTIONS
 from quests.errors import QuestErrorCode as Code
 from quests.errors import quest_error
 from quests.models import (
@@ -49,17 +49,6 @@ BUSY_MESSAGE = "Сейчас очень много желающих. Попро�
 
 
 # --- who is playing ------------------------------------------------------------------
-
-
-def normalise_email(raw: str) -> str:
-    email = (raw or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise quest_error(
-            Code.INVALID_INPUT, "Укажите e-mail в виде name@example.ru.", field="email"
-        ) from None
-    return email
 
 
 def check_rate_limit(action: str, client_key: str | None) -> None:
@@ -199,6 +188,25 @@ class AttemptOutcome:
 def correct_options(question) -> list[int]:
     """The numbers (from 1) of a question block's correct options."""
     return [number for number, option in enumerate(question["options"], 1) if option["correct"]]
+
+
+def answers_by_question(pairs: Iterable[tuple[str, Sequence[int]]]) -> dict[str, list[int]]:
+    """The answers a client sent as (question id, chosen option numbers) pairs, as
+    ``submit_answers`` takes them: refused when there are more than a quiz can have, a
+    question comes twice, or one has more options than a question can have."""
+    pairs = list(pairs)
+    if len(pairs) > MAX_QUESTIONS:
+        raise quest_error(Code.INVALID_INPUT, "Слишком много ответов.", field="answers")
+    chosen: dict[str, list[int]] = {}
+    for question_id, options in pairs:
+        if question_id in chosen:
+            raise quest_error(Code.INVALID_INPUT, "На каждый вопрос — один ответ.", field="answers")
+        if len(options) > MAX_OPTIONS:
+            raise quest_error(
+                Code.INVALID_INPUT, f"В вопросе не больше {MAX_OPTIONS} вариантов.", field="answers"
+            )
+        chosen[question_id] = list(options)
+    return chosen
 
 
 def _check_answers(quiz: Quiz, answers: Mapping[str, Sequence[int]]) -> dict[str, list[int]]:

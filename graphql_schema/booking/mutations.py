@@ -2,13 +2,13 @@
 
 import graphene
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from graphene.utils.str_converters import to_camel_case
+from django.core.exceptions import ValidationError
 
 from booking import services
 from booking.errors import BookingErrorCode as Code
 from booking.errors import booking_error
 from graphql_schema.booking.types import BookingError, Registration, RegistrationReceipt
+from graphql_schema.core.errors import payload_errors
 from graphql_schema.core.inputs import parse_id
 from graphql_schema.core.lists import BoundedList
 
@@ -24,18 +24,7 @@ def client_ip(request) -> str | None:
 
 def errors_from(error: ValidationError) -> list[BookingError]:
     """Turn a domain ValidationError into the payload's error list."""
-    if hasattr(error, "error_dict"):
-        pairs = [(field, item) for field, items in error.error_dict.items() for item in items]
-    else:
-        pairs = [(None, item) for item in error.error_list]
-    return [
-        BookingError(
-            field=None if field in (None, NON_FIELD_ERRORS) else to_camel_case(field),
-            code=item.code if item.code in Code.__members__ else Code.INVALID_INPUT,
-            message=" ".join(item.messages),
-        )
-        for field, item in pairs
-    ]
+    return payload_errors(error, BookingError, Code)
 
 
 class BookingMutation(graphene.Mutation):

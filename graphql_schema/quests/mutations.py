@@ -1,33 +1,22 @@
 """Game mutations: expected failures come back as ``errors``, never as GraphQL errors."""
 
 import graphene
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from graphene.utils.str_converters import to_camel_case
+from django.core.exceptions import ValidationError
 
 from graphql_schema.booking.mutations import client_ip
+from graphql_schema.core.errors import payload_errors
 from graphql_schema.core.inputs import parse_id
 from graphql_schema.core.lists import BoundedList
 from graphql_schema.quests import types
 from quests import services
-from quests.blocks import MAX_OPTIONS
+from quests.blocks import MAX_OPTIONS, MAX_QUESTIONS
 from quests.errors import QuestErrorCode as Code
 from quests.errors import quest_error
 
 
 def errors_from(error: ValidationError) -> list[types.QuestError]:
     """Turn a domain ValidationError into the payload's error list."""
-    if hasattr(error, "error_dict"):
-        pairs = [(field, item) for field, items in error.error_dict.items() for item in items]
-    else:
-        pairs = [(None, item) for item in error.error_list]
-    return [
-        types.QuestError(
-            field=None if field in (None, NON_FIELD_ERRORS) else to_camel_case(field),
-            code=item.code if item.code in Code.__members__ else Code.INVALID_INPUT,
-            message=" ".join(item.messages),
-        )
-        for field, item in pairs
-    ]
+    return payload_errors(error, types.QuestError, Code)
 
 
 class QuestMutation(graphene.Mutation):
@@ -100,28 +89,14 @@ class SubmitQuizAnswers(QuestMutation):
         answers = graphene.List(graphene.NonNull(QuizAnswerInput), required=True)
 
     attempt = graphene.Field(types.QuizAttempt)
-    questions = BoundedList(QuestionResult, max_items=types.MAX_QUESTIONS)
+    questions = BoundedList(QuestionResult, max_items=MAX_QUESTIONS)
     points_awarded = graphene.Int(description="By this attempt: the quiz's and completed tasks'.")
     completed_tasks = BoundedList(types.Task, max_items=100)
     action = "answers"
 
     @classmethod
     def perform(cls, info, token, quiz_slug, answers):
-        if len(answers) > types.MAX_QUESTIONS:
-            raise quest_error(Code.INVALID_INPUT, "Слишком много ответов.", field="answers")
-        chosen = {}
-        for answer in answers:
-            if answer.question_id in chosen:
-                raise quest_error(
-                    Code.INVALID_INPUT, "На каждый вопрос — один ответ.", field="answers"
-                )
-            if len(answer.options) > MAX_OPTIONS:
-                raise quest_error(
-                    Code.INVALID_INPUT,
-                    f"В вопросе не больше {MAX_OPTIONS} вариантов.",
-                    field="answers",
-                )
-            chosen[answer.question_id] = list(answer.options)
+        chosen = services.answers_by_question((a.question_id, a.options) for a in answers)
         outcome = services.submit_answers(token, quiz_slug, chosen)
         return cls(
             attempt=outcome.attempt,

@@ -4,6 +4,7 @@ and a participant's own progress (readable only with their token)."""
 import graphene
 from graphene_django import DjangoObjectType
 
+from catalogue.models import Season as SeasonModel
 from graphql_schema.catalogue.types import Industry, Season
 from graphql_schema.core.connections import CountableConnection
 from graphql_schema.core.enums import enum_from_choices
@@ -17,7 +18,7 @@ from graphql_schema.enterprises.relations import published_enterprises
 from pages.models import VideoEpisode, VideoSeriesPage
 from pages.visibility import published
 from quests import models, services
-from quests.blocks import MAX_OPTIONS
+from quests.blocks import MAX_OPTIONS, MAX_QUESTIONS
 from quests.errors import QuestErrorCode as DomainErrorCode
 
 QuestErrorCode = graphene.Enum.from_enum(DomainErrorCode, name="QuestErrorCode")
@@ -36,7 +37,6 @@ PrizeHandout = enum_from_choices("PrizeHandout", models.Prize.Handout.choices)
 PrizeClaimStatus = enum_from_choices("PrizeClaimStatus", models.PrizeClaim.Status.choices)
 PointsReason = enum_from_choices("PointsReason", models.PointsEntry.Reason.choices)
 
-MAX_QUESTIONS = 30
 EPISODE_TYPE = "graphql_schema.videos.types.VideoEpisode"
 
 
@@ -341,13 +341,8 @@ class Participant(graphene.ObjectType):
 
     @staticmethod
     def resolve_tasks(participant, info, season=None):
-        from catalogue.models import Season as SeasonModel
-
-        chosen = (
-            SeasonModel.objects.filter(slug=season).first()
-            if season
-            else SeasonModel.objects.current()
-        )
+        seasons = SeasonModel.objects
+        chosen = seasons.filter(slug=season).first() if season else seasons.current()
         if chosen is None:
             return []
         tasks = list(
