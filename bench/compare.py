@@ -1008,6 +1008,20 @@ def profile(transport: InProcess, what: str, reps: int) -> int:
     for _ in range(3):
         status, body = transport.send(call)
     expect(status == 200 and b'"errors"' not in body, f"{what} failed", body)
+    if os.environ.get("PROFILE_FLAT") == "1":  # functions by their own time, cProfile
+        import cProfile
+        import pstats
+
+        own = cProfile.Profile()
+        own.enable()
+        for _ in range(reps):
+            transport.send(call)
+        own.disable()
+        stats = pstats.Stats(own).sort_stats("tottime")
+        stats.print_stats(45)
+        if os.environ.get("PROFILE_CALLERS"):
+            stats.print_callers(os.environ["PROFILE_CALLERS"])
+        return 0
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(reps):

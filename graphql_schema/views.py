@@ -25,6 +25,7 @@ from graphql_schema.core.errors import InvalidInput
 from graphql_schema.core.inputs import check_variables
 from graphql_schema.deadline import DeadlineExceeded, request_deadline
 from graphql_schema.documents import limits, prepare
+from graphql_schema.execution import SyncExecutionContext
 
 logger = logging.getLogger("graphql_schema")
 
@@ -286,6 +287,7 @@ class PublicGraphQLView(GraphQLView):
             "variable_values": variables,
             "operation_name": operation_name,
             "middleware": self.get_middleware(request),
+            "execution_context_class": SyncExecutionContext,
         }
         try:
             if operation is not None and operation.operation == OperationType.MUTATION:
