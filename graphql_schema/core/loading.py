@@ -16,7 +16,19 @@ and a type may say what every object of it needs (``@type_loads(needs=[...])``).
 exactly what the selected fields declare: ``select_related`` for single relations,
 ``prefetch_related`` for lists, and for a ``related`` list the items' own type plans
 their queryset in turn, so a list costs the same number of queries whatever its length.
-A field without a declaration needs nothing beyond its object's own columns.
+
+Columns too: only those the selection reads are loaded (``.only()``), since building a
+page object with all its columns (a StreamField's JSON among them) is most of a list's
+cost. A field reads its model field of the same name when graphene's default resolver
+reads it, and nothing of its own object when it declares a relation to load;
+otherwise it says which columns its resolver reads::
+
+    name = loads(graphene.String(required=True), columns=["title"])
+
+When a selected field's columns are unknown (a resolver of its own, nothing declared),
+every column is loaded, as without planning. The key and the relations' ids always are.
+A declaration that misses a column costs a query per object, which the schema-wide
+query-count test reports.
 """
 
 from collections.abc import Callable, Iterable
@@ -24,6 +36,7 @@ from dataclasses import dataclass, field
 from functools import cache, partial
 
 import graphene
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch
 from django.db.models.query import ModelIterable
 from django.utils.module_loading import import_string
@@ -33,6 +46,8 @@ from graphene.utils.str_converters import to_camel_case
 from graphql_schema.core.selection import SelectionTree, merge_selection
 
 ATTRIBUTE = "graphql_loads"
+# In a selection tree: every column of the objects is needed (see ``_with_needs``).
+EVERY_COLUMN = "*"
 
 
 @dataclass(frozen=True)
@@ -49,14 +64,31 @@ class Loads:
     # Callables ``(subtree, objects)`` run once on all objects a query loads: for what
     # is not a relation (chooser targets inside a StreamField's JSON).
     batch: tuple = ()
+    # The object's own columns (model field names) the resolver reads; None: as the
+    # module's docstring says.
+    columns: tuple[str, ...] | None = None
 
 
-def loads(graphene_field, *, select: Iterable[str] = (), prefetch=(), needs=(), batch=()):
+def loads(
+    graphene_field,
+    *,
+    select: Iterable[str] = (),
+    prefetch=(),
+    needs=(),
+    batch=(),
+    columns: Iterable[str] | None = None,
+):
     """Declare what ``graphene_field``'s resolver reads; returns the field."""
     if isinstance(graphene_field, UnmountedType):
         # graphene.String() would be mounted into a new Field later, losing the hint.
         graphene_field = graphene_field.mount_as(graphene.Field)
-    hint = Loads(tuple(select), tuple(prefetch), tuple(needs), tuple(batch))
+    hint = Loads(
+        tuple(select),
+        tuple(prefetch),
+        tuple(needs),
+        tuple(batch),
+        None if columns is None else tuple(columns),
+    )
     setattr(graphene_field, ATTRIBUTE, hint)
     return graphene_field
 
@@ -82,11 +114,12 @@ def after_load(queryset, hook: Callable):
     return clone
 
 
-def type_loads(*, select: Iterable[str] = (), prefetch=(), needs=()):
+def type_loads(*, select: Iterable[str] = (), prefetch=(), needs=(), columns: Iterable[str] = ()):
     """Class decorator: what every object of the type needs, whatever is selected."""
 
     def declare(graphene_type):
-        setattr(graphene_type, ATTRIBUTE, Loads(tuple(select), tuple(prefetch), tuple(needs)))
+        hint = Loads(tuple(select), tuple(prefetch), tuple(needs), columns=tuple(columns))
+        setattr(graphene_type, ATTRIBUTE, hint)
         return graphene_type
 
     return declare
@@ -138,15 +171,90 @@ def fields_by_graphql_name(graphene_type) -> dict:
     }
 
 
+@cache
+def python_names(graphene_type) -> dict:
+    """The type's graphene field names (snake_case) under their GraphQL names."""
+    fields = getattr(getattr(graphene_type, "_meta", None), "fields", None) or {}
+    return {
+        (getattr(value, "name", None) or to_camel_case(name)): name
+        for name, value in fields.items()
+    }
+
+
+def _has_own_resolver(graphene_type, python_name: str) -> bool:
+    """Whether anything but graphene's default attribute reader resolves the field."""
+    graphene_field = graphene_type._meta.fields[python_name]
+    if getattr(graphene_field, "resolver", None) is not None:
+        return True
+    if type(graphene_field).wrap_resolve is not graphene.Field.wrap_resolve:
+        return True  # a list or connection field with a resolver of its own
+    owners = (graphene_type, *getattr(graphene_type._meta, "interfaces", ()))
+    return any(getattr(owner, f"resolve_{python_name}", None) for owner in owners)
+
+
+@cache
+def field_columns(graphene_type, graphql_name: str, model) -> tuple[str, ...] | None:
+    """The columns of ``model`` the field's resolver reads, or None if unknown."""
+    hint = hint_of(graphene_type, graphql_name)
+    if hint is not None and hint.columns is not None:
+        return hint.columns
+    python_name = python_names(graphene_type)[graphql_name]
+    if python_name == "id" or python_name == model._meta.pk.name:
+        return ()  # the key: always loaded
+    try:
+        model_field = model._meta.get_field(python_name)
+    except FieldDoesNotExist:
+        model_field = None
+    same_name = (python_name,) if model_field is not None and model_field.concrete else ()
+    if hint is not None and (hint.prefetch or hint.select):
+        # Its resolver reads the relation it loads (whose ids are always loaded).
+        return same_name
+    if model_field is None or _has_own_resolver(graphene_type, python_name):
+        return None
+    return same_name
+
+
+def columns_to_load(queryset, graphene_type, tree: SelectionTree) -> list[str] | None:
+    """The columns of ``queryset``'s model that ``tree`` reads (with the key and every
+    relation's id), or None when some selected field's are unknown."""
+    if getattr(getattr(graphene_type, "_meta", None), "model", None) is None:
+        return None  # not a model's type
+    if not issubclass(queryset._iterable_class, ModelIterable):
+        return None
+    if EVERY_COLUMN in tree:
+        return None
+    model = queryset.model
+    own = getattr(graphene_type, ATTRIBUTE, None)
+    wanted = dict.fromkeys(own.columns if own and own.columns else ())
+    names = python_names(graphene_type)
+    for name in tree:
+        if name not in names:
+            continue  # __typename, or a fragment's field of another type
+        columns = field_columns(graphene_type, name, model)
+        if columns is None:
+            return None
+        wanted.update(dict.fromkeys(columns))
+    # Relations' ids are cheap, and prefetches match their objects by them.
+    always = [f.name for f in model._meta.concrete_fields if f.primary_key or f.is_relation]
+    return list(dict.fromkeys([*always, *wanted]))
+
+
 def hint_of(graphene_type, graphql_name: str) -> Loads | None:
     """What the field ``graphql_name`` of ``graphene_type`` declares it needs, if anything."""
     graphene_field = fields_by_graphql_name(graphene_type).get(graphql_name)
     return getattr(graphene_field, ATTRIBUTE, None)
 
 
+def _item_type(lookup: related):
+    item_type = lookup.item_type
+    return import_string(item_type) if isinstance(item_type, str) else item_type
+
+
 def _back_fields(graphene_type, tree: SelectionTree) -> SelectionTree:
-    """Fold what related items select inside their back field into the parent's tree."""
+    """Fold what related items select inside their back field, or need of it, into the
+    parent's tree."""
     folded = dict(tree)
+    needs_folded: set[str] = set()
     changed = True
     while changed:  # the folded selection may nest the same again
         changed = False
@@ -154,28 +262,40 @@ def _back_fields(graphene_type, tree: SelectionTree) -> SelectionTree:
             hint = hint_of(graphene_type, name)
             for lookup in hint.prefetch if hint else ():
                 back = getattr(lookup, "back_field", None)
-                if back and back in subtree:
+                if not back:
+                    continue
+                if back in subtree:
                     inner = subtree[back]
-                    folded[name] = {k: v for k, v in subtree.items() if k != back}
+                    subtree = folded[name] = {k: v for k, v in subtree.items() if k != back}
                     merge_selection(folded, inner)
                     changed = True
+                if name not in needs_folded:
+                    needs_folded.add(name)
+                    wanted = _with_needs(_item_type(lookup), subtree, ())
+                    if back in wanted:
+                        merge_selection(folded, wanted[back])
     return folded
 
 
 def _with_needs(graphene_type, tree: SelectionTree, provided: tuple[str, ...]) -> SelectionTree:
     """Add the fields that selected fields (and the type itself) say they need, but for
-    those the caller ``provided``."""
+    those the caller ``provided``. A needed field loads every column of its objects:
+    what a resolver reads through another field is not declared."""
     result = {name: subtree for name, subtree in tree.items() if name not in provided}
     own = getattr(graphene_type, ATTRIBUTE, None)
-    pending = [*result, *(own.needs if own else ())]
-    while pending:
-        name = pending.pop()
+    needed = list(own.needs if own else ())
+    for name in result:
+        hint = hint_of(graphene_type, name)
+        needed.extend(hint.needs if hint else ())
+    while needed:
+        name = needed.pop()
         if name in provided:
             continue
-        if name not in result:
-            result[name] = {}
+        if EVERY_COLUMN in result.get(name, {}):
+            continue
+        result[name] = {**result.get(name, {}), EVERY_COLUMN: {}}
         hint = hint_of(graphene_type, name)
-        pending.extend(n for n in (hint.needs if hint else ()) if n not in result)
+        needed.extend(hint.needs if hint else ())
     return result
 
 
@@ -197,6 +317,9 @@ def plan(queryset, graphene_type, tree: SelectionTree, provided: tuple[str, ...]
             built = lookup(subtree) if callable(lookup) else lookup
             for one in built if isinstance(built, list) else [built]:
                 lookups.setdefault(getattr(one, "prefetch_to", one), one)
+    columns = columns_to_load(queryset, graphene_type, tree)
+    if columns is not None:
+        queryset = queryset.only(*columns)
     if selects:
         queryset = queryset.select_related(*dict.fromkeys(selects))
     if lookups:

@@ -10,6 +10,8 @@ from django.utils.http import RFC3986_SUBDELIMS
 from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
+from graphql_schema.core.loading import loads
+
 # Wagtail page model → GraphQL type, filled by ``page_type``.
 PAGE_TYPES: dict[type, type] = {}
 
@@ -30,10 +32,16 @@ class PageInterface(graphene.Interface):
     id = graphene.ID(required=True)
     title = graphene.String(required=True)
     slug = graphene.String(required=True)
-    url = graphene.String(
-        required=True, description="The page's path on the site, e.g. “/novosti/…/”."
+    url = loads(
+        graphene.String(
+            required=True, description="The page's path on the site, e.g. “/novosti/…/”."
+        ),
+        columns=["url_path"],
     )
-    seo_title = graphene.String(required=True, description="Falls back to the title.")
+    seo_title = loads(
+        graphene.String(required=True, description="Falls back to the title."),
+        columns=["seo_title", "title"],
+    )
     search_description = graphene.String(required=True)
     first_published_at = graphene.DateTime()
     last_published_at = graphene.DateTime()

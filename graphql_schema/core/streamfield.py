@@ -123,6 +123,7 @@ def stream_field(attribute: str = "body", description: str = "The body as typed 
     return loads(
         BoundedList(StreamBlock, max_items=MAX_BODY_BLOCKS, description=description),
         batch=[lambda tree, objects: load_chosen([getattr(obj, attribute) for obj in objects])],
+        columns=[attribute],
     )
 
 

@@ -42,8 +42,11 @@ class GalleryImage(graphene.ObjectType):
 class Enterprise(DjangoObjectType):
     """An enterprise, industrial museum or technopark site open to visitors."""
 
-    name = graphene.String(required=True, description="The enterprise's name (its page title).")
-    kind = graphene.Field(EnterpriseKind, required=True)
+    name = loads(
+        graphene.String(required=True, description="The enterprise's name (its page title)."),
+        columns=["title"],
+    )
+    kind = loads(graphene.Field(EnterpriseKind, required=True), columns=["kind"])
     body = stream_field()
     logo = image_field("logo")
     cover_image = image_field("cover_image")
@@ -69,8 +72,11 @@ class Enterprise(DjangoObjectType):
     )
     formats = loads(BoundedList(EventFormat, max_items=20), prefetch=["formats"])
     district = loads(graphene.Field(District), select=["district"])
-    coordinates = graphene.Field(Coordinates)
-    visitor_requirements = graphene.Field(VisitorRequirements, required=True)
+    coordinates = loads(graphene.Field(Coordinates), columns=["latitude", "longitude"])
+    visitor_requirements = loads(
+        graphene.Field(VisitorRequirements, required=True),
+        columns=["min_age", "id_document_required", "visitor_notes"],
+    )
     awards = loads(
         BoundedList(Award, max_items=50),
         prefetch=[

@@ -1,0 +1,87 @@
+"""Lists load only the columns their selection reads (``graphql_schema.core.loading``).
+
+Whether a declaration misses a column is the schema-wide query-count test's business
+(a missed column costs a query per object); here: that the planner restricts columns at
+all, keeps what it must, and loads everything when a field's needs are unknown.
+"""
+
+import graphene
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from graphene_django import DjangoObjectType
+
+from catalogue.models import Season as SeasonModel
+from graphql_schema.booking.types import TourSession
+from graphql_schema.catalogue.types import Season
+from graphql_schema.core.loading import EVERY_COLUMN, columns_to_load, plan
+from graphql_schema.enterprises.types import Enterprise
+from graphql_schema.news.types import News
+from pages.models import EnterprisePage, NewsPage
+from tests.graphql.test_lists_query_counts import make_news
+
+
+def test_a_news_card_reads_its_own_columns_and_the_ids():
+    tree = {"title": {}, "url": {}, "date": {}, "heroImage": {"rendition": {}}, "tags": {}}
+    columns = columns_to_load(NewsPage.objects.all(), News, tree)
+    assert {"title", "url_path", "date", "hero_image"} <= set(columns)
+    # The key and every relation's id, whatever is selected.
+    assert {"page_ptr", "content_type", "locale"} <= set(columns)
+    assert not {"body", "lead", "search_description", "draft_title"} & set(columns)
+
+
+def test_declared_columns_of_fields_with_resolvers_of_their_own():
+    tree = {"name": {}, "coordinates": {}, "seoTitle": {}, "body": {}}
+    columns = set(columns_to_load(EnterprisePage.objects.all(), Enterprise, tree))
+    assert {"title", "latitude", "longitude", "seo_title", "body"} <= columns
+    assert "address" not in columns
+
+
+def test_fields_of_another_type_and_typename_are_ignored():
+    columns = columns_to_load(NewsPage.objects.all(), News, {"__typename": {}, "kind": {}})
+    assert columns is not None and "title" not in columns
+
+
+def test_a_resolver_without_declared_columns_loads_every_column():
+    class Shelf(DjangoObjectType):
+        label = graphene.String()
+
+        class Meta:
+            model = SeasonModel
+            fields = ["id", "name"]
+            skip_registry = True
+
+        @staticmethod
+        def resolve_label(season, info):
+            return f"{season.name} ({season.kind})"
+
+    assert columns_to_load(SeasonModel.objects.all(), Shelf, {"name": {}}) == ["id", "name"]
+    assert columns_to_load(SeasonModel.objects.all(), Shelf, {"label": {}}) is None
+    # Season.kind has a resolver of its own: unknown, so nothing is deferred.
+    assert columns_to_load(SeasonModel.objects.all(), Season, {"kind": {}}) is None
+
+
+@pytest.mark.django_db
+def test_a_field_another_one_needs_loads_every_column():
+    planned = plan(TourSession._meta.model.objects.all(), TourSession, {"title": {}})
+    (enterprises,) = [p for p in planned._prefetch_related_lookups if p.prefetch_to == "enterprise"]
+    # The title falls back to the enterprise's: all its columns, not the selection's.
+    assert enterprises.queryset.query.deferred_loading == (frozenset(), True)
+    assert EVERY_COLUMN == "*"
+
+
+def test_the_feed_query_leaves_bodies_in_the_database(site_tree, graphql):
+    make_news(site_tree, 3)
+    query = "{ newsList(first: 10) { edges { node { title lead url } } } }"
+    with CaptureQueriesContext(connection) as captured:
+        data = graphql(query)
+    assert len(data["newsList"]["edges"]) == 3
+    (news_query,) = [
+        q["sql"] for q in captured.captured_queries if '"pages_newspage"."lead"' in q["sql"]
+    ]
+    assert '"pages_newspage"."body"' not in news_query
+    assert '"wagtailcore_page"."search_description"' not in news_query
+    # The whole body when it is asked for.
+    with CaptureQueriesContext(connection) as captured:
+        graphql("{ newsList(first: 10) { edges { node { title body { blockType } } } } }")
+    assert any('"pages_newspage"."body"' in q["sql"] for q in captured.captured_queries)
