@@ -32,6 +32,9 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
@@ -107,10 +110,6 @@ def _shared_cache():
     A local-memory cache is per process: a token renewed there would stay unseen by the
     other workers, so with it the database row is the version.
     """
-    from django.core.cache import caches
-    from django.core.cache.backends.dummy import DummyCache
-    from django.core.cache.backends.locmem import LocMemCache
-
     cache = caches[generation_cache_alias()]
     return None if isinstance(cache, LocMemCache | DummyCache) else cache
 
@@ -148,8 +147,6 @@ def content_generation_with(cache_alias: str, keys: list[str]) -> tuple[str, dic
     A missing token is replaced by a fresh one, and then no entry can be of it: none is
     returned.
     """
-    from django.core.cache import caches
-
     shared = _shared_cache()
     if shared is None or cache_alias != generation_cache_alias():
         generation = content_generation()

@@ -1,13 +1,15 @@
-"""A local-memory cache with a byte budget, for caches whose values can be large.
+"""Cache backends: local memory with a byte budget, and Redis keeping its client.
 
 Django's LocMemCache bounds only the number of entries: 10,000 GraphQL answers of a few
-megabytes each would take gigabytes in every worker. Here a value larger than
-``MAX_ENTRY_BYTES`` is not stored, and the least recently used entries go once the
-stored values exceed ``MAX_BYTES``.
+megabytes each would take gigabytes in every worker. ``BoundedLocMemCache`` does not
+store a value larger than ``MAX_ENTRY_BYTES``, and drops the least recently used entries
+once the stored values exceed ``MAX_BYTES``.
 """
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 
 # Per cache name, like LocMemCache's own stores: {key: size of its pickled value}.
 _sizes: dict[str, dict[str, int]] = {}
@@ -69,3 +71,32 @@ class BoundedLocMemCache(LocMemCache):
 
     def _forget(self, key) -> None:
         self._total[0] -= self._sizes.pop(key, 0)
+
+
+class _SharedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool.
+
+    Django builds a new ``redis.Redis`` for every cache operation, and building one
+    (its table of ~170 response callbacks) costs about as much as a cached GraphQL
+    answer's own lookup. redis-py's clients are safe to share between threads: the
+    pool hands each command its own connection.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's ``RedisCache`` with a shared client per connection pool."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _SharedClientRedisCacheClient

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "cms.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Stored GraphQL answers, before the layers an anonymous cached GET does not need.
+    "graphql_schema.middleware.CachedAnswerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -292,7 +294,7 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     # One prefix per alias: the aliases share one Redis database but never each other's keys.
     CACHES = {
         alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache_backends.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": prefix,
             "OPTIONS": dict(_redis_options),

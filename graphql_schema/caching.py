@@ -18,6 +18,14 @@ arguments it touches, as they declare it (``graphql_schema.core.policy``):
 Answers with errors are never stored, and tell caches not to store them either. POSTs
 never come here.
 
+A stored answer is served by ``graphql_schema.middleware.CachedAnswerMiddleware``
+before the session, CSRF, authentication, messages and admin middleware, the URL
+resolver and the view: none of them has anything to say about an anonymous GET the
+cache already answered. The headers those layers gave the answer when it was computed
+(its ``Content-Security-Policy``, ``X-Frame-Options``, ``Vary``, ``Cache-Control``) are
+stored with it and replayed; what depends on the request (CORS, the 304) is worked out
+per request.
+
 While the shared cache (Redis) is unreachable, content queries are answered from the
 database, uncached, with a warning in the log: the response cache only saves work. What
 cannot go without the cache (rate limits) raises one of ``CACHE_UNAVAILABLE_ERRORS``,
@@ -76,8 +84,8 @@ class CacheState:
     ok: bool = False  # executed (or found in the cache) without errors
     key: str | None = None  # where the answer is stored, when it may be
     generation: str | None = None  # the content generation the answer is computed at
-    hit: bool = False
-    etag: str | None = None  # stored with the answer: a hit hashes nothing
+    # (key, generation, tag, content) of an answer to store once the response is complete
+    pending: tuple[str, str, str, bytes] | None = None
 
 
 KEY_ATTRIBUTE = "_graphql_cache_key"  # (key, generation) found before executing
@@ -136,18 +144,20 @@ def cache_key(request, query_sha256: str) -> str:
     sent, the host and language, and the allow-list. The content generation is stored in
     the entry, not in the key: a newer answer replaces an older one in place."""
     params = lookup_parameters(request)
-    material = json.dumps(
-        [
-            query_sha256,
-            params.variables,
-            params.operation_name,
-            request.build_absolute_uri("/"),  # media URLs are absolute, pages per site
-            translation.get_language(),
-            allow_list_fingerprint(),
-        ],
-        ensure_ascii=False,
+    return _key_of(
+        query_sha256,
+        params.variables,
+        params.operation_name,
+        request.build_absolute_uri("/"),  # media URLs are absolute, pages per site
+        translation.get_language(),
+        allow_list_fingerprint(),
     )
-    return f"graphql:response:{hashlib.sha256(material.encode()).hexdigest()}"
+
+
+@lru_cache(maxsize=PARSED_URLS)
+def _key_of(*material: str) -> str:
+    encoded = json.dumps(material, ensure_ascii=False).encode()
+    return f"graphql:response:{hashlib.sha256(encoded).hexdigest()}"
 
 
 def _requested_sha256(request, schema: GraphQLSchema) -> str | None:
@@ -178,7 +188,7 @@ def answer_from_cache(request, schema: GraphQLSchema):
     if query_sha256 is None:
         return None
     key = cache_key(request, query_sha256)
-    revalidating = bool(request.headers.get("If-None-Match"))
+    revalidating = bool(request.META.get("HTTP_IF_NONE_MATCH"))
     # The ETag alone is enough for a 304: the answer itself is fetched only without one.
     wanted = key + ETAG_SUFFIX if revalidating else key
     # The generation is read before executing: a change committed meanwhile renews it
@@ -193,21 +203,30 @@ def answer_from_cache(request, schema: GraphQLSchema):
         return None
     setattr(request, KEY_ATTRIBUTE, (key, generation))
     if revalidating:
-        tag = _of_generation(found.get(wanted), generation, 1)
-        if tag is not None:
-            state = CacheState(Policy.CONTENT, ok=True, hit=True, etag=tag[0])
-            setattr(request, STATE_ATTRIBUTE, state)
-            response = finish_response(request, HttpResponse(content_type="application/json"))
+        found_tag = _of_generation(found.get(wanted), generation, 2)
+        if found_tag is not None:
+            tag, headers = found_tag
+            response = _replayed(request, b"", tag, headers)
             if response.status_code == 304:
                 return response
-        entry = _of_generation(_cache_get(request, key), generation, 2)
+        entry = _of_generation(_cache_get(request, key), generation, 3)
     else:
-        entry = _of_generation(found.get(key), generation, 2)
+        entry = _of_generation(found.get(key), generation, 3)
     if entry is None:
         return None
-    tag, content = entry
-    setattr(request, STATE_ATTRIBUTE, CacheState(Policy.CONTENT, ok=True, hit=True, etag=tag))
-    return finish_response(request, HttpResponse(content, content_type="application/json"))
+    tag, content, headers = entry
+    return _replayed(request, content, tag, headers)
+
+
+def _replayed(request, content: bytes, tag: str, headers: tuple) -> HttpResponse:
+    """A stored answer with the headers it was first sent with; a 304 if the client's
+    ``If-None-Match`` matches."""
+    response = HttpResponse(content, content_type="application/json")
+    for name, value in headers:
+        response[name] = value
+    response["ETag"] = tag
+    response["Content-Length"] = str(len(content))
+    return get_conditional_response(request, etag=tag, response=response)
 
 
 def _of_generation(entry, generation: str, size: int) -> tuple | None:
@@ -248,9 +267,38 @@ def _cache_get(request, key: str):
     return None
 
 
-def _store(key: str, generation: str, tag: str, content: bytes) -> None:
-    """Keep an encoded answer with its ETag and generation, unless it is larger than an
-    entry may be."""
+# Headers not replayed from a stored answer: worked out for each response anew.
+NOT_REPLAYED = ("content-length", "etag", "date", "set-cookie")
+
+
+def replayed_headers(response) -> tuple[tuple[str, str], ...]:
+    """The headers of a complete answer that a cached copy of it is sent with again."""
+    return tuple(
+        (name, value)
+        for name, value in response.items()
+        if name.lower() not in NOT_REPLAYED and not name.lower().startswith("access-control-")
+    )
+
+
+def store_pending(request, response) -> None:
+    """Store the answer ``finish_response`` found storable, with the headers the whole
+    middleware stack gave it (called once the response is complete)."""
+    state = getattr(request, STATE_ATTRIBUTE, None)
+    if state is None or state.pending is None or response.status_code not in (200, 304):
+        return
+    key, generation, tag, content = state.pending
+    state.pending = None
+    headers = replayed_headers(response)
+    if response.status_code == 304:
+        # A client (a CDN revalidating) had it already; the next one may not. A 304 has
+        # no Content-Type of its own.
+        headers = (*headers, ("Content-Type", "application/json"))
+    _store(key, generation, tag, content, headers)
+
+
+def _store(key: str, generation: str, tag: str, content: bytes, headers: tuple) -> None:
+    """Keep an encoded answer with its ETag, headers and generation, unless it is larger
+    than an entry may be."""
     if len(content) > settings.GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES:
         return
     # No signal tells of an expiry date passing: the entry must be gone by then.
@@ -259,7 +307,10 @@ def _store(key: str, generation: str, tag: str, content: bytes) -> None:
         return
     try:
         response_cache().set_many(
-            {key: (generation, tag, content), key + ETAG_SUFFIX: (generation, tag)},
+            {
+                key: (generation, tag, content, headers),
+                key + ETAG_SUFFIX: (generation, tag, headers),
+            },
             int(timeout),
         )
     except CACHE_UNAVAILABLE_ERRORS as error:
@@ -305,8 +356,9 @@ def finish_response(request, response):
         patch_cache_control(
             response, public=True, max_age=settings.GRAPHQL_HTTP_MAX_AGE, must_revalidate=True
         )
-    tag = state.etag or etag(response.content)
-    if state.key is not None and not state.hit:
-        _store(state.key, state.generation, tag, response.content)
+    tag = etag(response.content)
+    if state.key is not None:
+        # Stored by the middleware once every layer has added its headers.
+        state.pending = (state.key, state.generation, tag, response.content)
     response["ETag"] = tag
     return get_conditional_response(request, etag=tag, response=response)

@@ -24,7 +24,7 @@ from tests.production.redis_server import free_port, redis_server  # noqa: F401
 DB_BACKEND = "django_tasks_db.DatabaseBackend"
 IMMEDIATE_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
 FOREIGN_HOST = "10.20.30.40:8000"  # what a load balancer sends: the instance's address
-REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+REDIS_BACKEND = "cms.cache_backends.RedisCache"
 
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -44,7 +44,7 @@ from tests import factories
 from tests.production.redis_server import free_port, redis_server, skip_or_fail  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
-REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+REDIS_BACKEND = "cms.cache_backends.RedisCache"
 
 NEWS = "query($slug: String!) { news(slug: $slug) { title lead } }"
 # A page's url goes through Wagtail's site root paths, which Wagtail caches itself.
@@ -231,6 +231,20 @@ def test_a_cache_hit_is_one_round_trip_to_redis(shared_cache, graphql, news):
     revalidated = graphql.get(NEWS, {"slug": news.slug}, HTTP_IF_NONE_MATCH=first["ETag"])
     assert revalidated.status_code == 304
     assert redis_commands(shared_cache) == {"mget": 1}
+
+
+def test_one_redis_client_per_connection_pool_shared_by_threads(shared_cache):
+    """Django would build a client per operation; ours keeps one, which threads share."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    backend = caches["graphql_responses"]._cache
+    client = backend.get_client("key")
+    assert backend.get_client("other", write=True) is client
+    caches["graphql_responses"].set("shared", "значение")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        values = list(pool.map(lambda _: caches["graphql_responses"].get("shared"), range(40)))
+    assert values == ["значение"] * 40
+    assert backend.get_client() is client
 
 
 def test_a_lost_token_is_replaced_by_one_never_seen(shared_cache, graphql, news):
