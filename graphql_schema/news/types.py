@@ -1,7 +1,8 @@
 """News items as clients read them."""
 
+from collections import defaultdict
+
 import graphene
-from django.db.models import Prefetch
 from graphene_django import DjangoObjectType
 
 from catalogue.models import Industry as IndustryModel
@@ -15,6 +16,18 @@ from graphql_schema.core.streamfield import resolve_stream, stream_field
 from graphql_schema.enterprises.relations import published_enterprises
 from pages import models
 from pages.visibility import published
+
+TAG_NAMES_ATTR = "loaded_tag_names"
+
+
+def load_tag_names(tree, pages) -> None:
+    """Each page's tag names, sorted, for all ``pages`` in one query."""
+    names = defaultdict(list)
+    rows = models.NewsPageTag.objects.filter(content_object__in=[page.pk for page in pages])
+    for page_id, name in rows.values_list("content_object_id", "tag__name"):
+        names[page_id].append(name)
+    for page in pages:
+        setattr(page, TAG_NAMES_ATTR, sorted(names.get(page.pk, ())))
 
 
 @page_type(models.NewsPage)
@@ -37,11 +50,9 @@ class News(DjangoObjectType):
             published_enterprises("related_enterprises", to_attr="visible_related_enterprises")
         ],
     )
-    # Into a list: taggit's manager would build a queryset per item just to read it.
-    tags = loads(
-        BoundedList(graphene.String, max_items=30),
-        prefetch=[lambda tree: Prefetch("tags", to_attr="prefetched_tags")],
-    )
+    # Names only, for all items in one query: neither a queryset per item (taggit's
+    # manager) nor a Tag object per name.
+    tags = loads(BoundedList(graphene.String, max_items=30), batch=[load_tag_names], columns=[])
 
     class Meta:
         model = models.NewsPage
@@ -68,5 +79,7 @@ class News(DjangoObjectType):
 
     @staticmethod
     def resolve_tags(page, info):
-        tags = prefetched_or_query(page, "prefetched_tags", page.tags.all)
-        return sorted(tag.name for tag in tags)
+        names = getattr(page, TAG_NAMES_ATTR, None)
+        if names is None:  # not loaded by a query (a preview): the page's own tags
+            names = sorted(tag.name for tag in page.tags.all())
+        return names
