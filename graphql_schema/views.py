@@ -26,6 +26,7 @@ from graphql_schema.core.inputs import check_variables
 from graphql_schema.deadline import DeadlineExceeded, request_deadline
 from graphql_schema.documents import limits, prepare
 from graphql_schema.execution import SyncExecutionContext
+from pages.visibility import one_view_of_restrictions
 
 logger = logging.getLogger("graphql_schema")
 
@@ -292,7 +293,10 @@ class PublicGraphQLView(GraphQLView):
                 # by the read budget: a registration may wait its turn for the lock.
                 with transaction.atomic():
                     return execute(self.schema.graphql_schema, document, **options)
-            with request_deadline(settings.GRAPHQL_TIME_BUDGET_SECONDS):
+            with (
+                request_deadline(settings.GRAPHQL_TIME_BUDGET_SECONDS),
+                one_view_of_restrictions(),
+            ):
                 return execute(self.schema.graphql_schema, document, **options)
         except Exception as error:  # noqa: BLE001 - reported masked, logged in full
             return ExecutionResult(errors=[GraphQLError(str(error), original_error=error)])

@@ -195,3 +195,28 @@ def test_internal_contacts_are_in_no_type(graphql, db):
         for field in type_["fields"] or []
     }
     assert not {name for name in names if name.startswith("contact")}
+
+
+def test_one_answer_reads_the_private_sections_once(hidden, graphql):
+    """Every list and related list of an answer hides the same private sections, read
+    in one query; the next answer reads them again (a restriction added meanwhile counts)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        data = graphql(EVERY_READ)
+    restriction_reads = [
+        q for q in captured.captured_queries if '"wagtailcore_pageviewrestriction"' in q["sql"]
+    ]
+    assert len(restriction_reads) == 1
+    assert "секрет" not in str(data).lower()
+
+    from pages.models import EnterprisePage
+
+    PageViewRestriction.objects.create(
+        page=EnterprisePage.objects.get(title="Открытый завод"),
+        restriction_type=PageViewRestriction.LOGIN,
+    )
+    data = graphql(EVERY_READ)
+    assert data["enterprises"]["edges"] == []
+    assert data["newsList"]["edges"][0]["node"]["relatedEnterprises"] == []
