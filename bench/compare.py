@@ -33,6 +33,7 @@ import importlib.util
 import json
 import os
 import platform
+import random
 import shutil
 import signal
 import socket
@@ -747,11 +748,18 @@ class Figures:
         return 1000 / statistics.fmean(self.times_ms)
 
 
+def interleaved(names: list[str], rep: int) -> list[str]:
+    """``names`` in the order of rep ``rep``: shuffled, the same in every run. Turning the
+    first one would keep each after the same neighbour, and what a call leaves behind
+    (garbage to collect, cold caches) would always fall on the same next one."""
+    return random.Random(rep).sample(names, k=len(names))
+
+
 def measure_cells(
     transport, table: dict[str, dict[str, Peer | None]], reps: int, with_queries: bool
 ) -> dict[str, dict[str, Figures]]:
-    """Every cell, peers interleaved: each rep asks each peer once, the first peer turning
-    with every rep, so drift and background load hit all of them alike."""
+    """Every cell, peers interleaved: each rep asks each peer once, in an order of its
+    own, so drift and background load hit all of them alike."""
     results: dict[str, dict[str, Figures]] = {}
     for cell, peers in table.items():
         print(f"  {cell}…", file=sys.stderr, flush=True)
@@ -781,8 +789,7 @@ def measure_cells(
         names = list(active)
         gc.collect()
         for rep in range(reps):
-            turn = rep % len(names)
-            for name in names[turn:] + names[:turn]:
+            for name in interleaved(names, rep):
                 started = time.perf_counter()
                 active[name].calls(transport.send)
                 timings[name].append((time.perf_counter() - started) * 1000)
@@ -976,8 +983,7 @@ def measure_cache(transport, reps: int) -> dict[str, Figures]:
     names = list(calls)
     gc.collect()
     for rep in range(reps):
-        turn = rep % len(names)
-        for name in names[turn:] + names[:turn]:
+        for name in interleaved(names, rep):
             started = time.perf_counter()
             transport.send(calls[name])
             timings[name].append((time.perf_counter() - started) * 1000)
