@@ -104,6 +104,20 @@ def test_preview_shows_the_unsaved_draft_through_the_live_types(client, editor, 
     assert live.json()["data"]["news"]["title"] == "Завод открыл двери"
 
 
+def test_preview_shows_the_drafts_tags_not_the_saved_ones(client, editor, news, graphql):
+    news.tags.add("сохранённый")
+    news.save()
+    client.force_login(editor)
+    token = preview_token(client, news, news_form(news, tags="экскурсии, новое"))
+    response = graphql.post(
+        "query($token: String!) { preview(token: $token) { ... on News { tags } } }",
+        {"token": token},
+    )
+    assert response.json()["data"]["preview"]["tags"] == ["новое", "экскурсии"]
+    news_data = graphql.post("query($s: String!) { news(slug: $s) { tags } }", {"s": news.slug})
+    assert news_data.json()["data"]["news"]["tags"] == ["сохранённый"]
+
+
 def test_preview_of_a_page_not_created_yet(client, editor, site_tree, graphql):
     client.force_login(editor)
     url = reverse(
