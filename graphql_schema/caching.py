@@ -148,7 +148,8 @@ def cache_key(request, query_sha256: str) -> str:
         query_sha256,
         params.variables,
         params.operation_name,
-        request.build_absolute_uri("/"),  # media URLs are absolute, pages per site
+        # What build_absolute_uri("/") gives (media URLs are absolute, pages per site).
+        f"{request.scheme}://{request.get_host()}/",
         translation.get_language(),
         allow_list_fingerprint(),
     )
@@ -218,6 +219,15 @@ def answer_from_cache(request, schema: GraphQLSchema):
     return _replayed(request, content, tag, headers)
 
 
+# The request headers get_conditional_response reads.
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_MODIFIED_SINCE",
+)
+
+
 def _replayed(request, content: bytes, tag: str, headers: tuple) -> HttpResponse:
     """A stored answer with the headers it was first sent with; a 304 if the client's
     ``If-None-Match`` matches."""
@@ -226,6 +236,8 @@ def _replayed(request, content: bytes, tag: str, headers: tuple) -> HttpResponse
         response[name] = value
     response["ETag"] = tag
     response["Content-Length"] = str(len(content))
+    if not any(header in request.META for header in CONDITIONAL_HEADERS):
+        return response  # nothing to compare: Django's check would return it as it is
     return get_conditional_response(request, etag=tag, response=response)
 
 
