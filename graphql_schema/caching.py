@@ -313,11 +313,12 @@ def _store(key: str, generation: str, tag: str, content: bytes, headers: tuple) 
     than an entry may be."""
     if len(content) > settings.GRAPHQL_RESPONSE_CACHE_MAX_ENTRY_BYTES:
         return
-    # No signal tells of an expiry date passing: the entry must be gone by then.
-    timeout = min(settings.GRAPHQL_RESPONSE_CACHE_SECONDS, seconds_until_time_changes_content())
-    if timeout < 1:
-        return
     try:
+        # No signal tells of an expiry date passing: the entry must be gone by then (a
+        # query; the answer is complete, so a failure here only leaves it unstored).
+        timeout = min(settings.GRAPHQL_RESPONSE_CACHE_SECONDS, seconds_until_time_changes_content())
+        if timeout < 1:
+            return
         response_cache().set_many(
             {
                 key: (generation, tag, content, headers),

@@ -1,6 +1,6 @@
 """Stored GraphQL answers served before the rest of the middleware stack."""
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from graphene_django.settings import graphene_settings
 
 from graphql_schema import caching
@@ -35,7 +35,8 @@ class CachedAnswerMiddleware:
 
     @property
     def path(self) -> str:
-        """The endpoint's path, found once (the URLconf is loaded by the first request)."""
+        """The endpoint's path within the site (``path_info``: without the script prefix
+        of a deployment under a sub-path), found once."""
         if self._path is None:
-            self._path = reverse("graphql")
+            self._path = "/" + reverse("graphql").removeprefix(get_script_prefix())
         return self._path

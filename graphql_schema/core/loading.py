@@ -184,6 +184,8 @@ def python_names(graphene_type) -> dict:
 def _has_own_resolver(graphene_type, python_name: str) -> bool:
     """Whether anything but graphene's default attribute reader resolves the field."""
     graphene_field = graphene_type._meta.fields[python_name]
+    if not isinstance(graphene_field, graphene.Field):
+        return True  # graphene-django's Dynamic (a relation in Meta.fields): unknown here
     if getattr(graphene_field, "resolver", None) is not None:
         return True
     if type(graphene_field).wrap_resolve is not graphene.Field.wrap_resolve:

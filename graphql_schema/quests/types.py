@@ -139,8 +139,11 @@ class Task(DjangoObjectType):
     """A season's task. It is done when the server sees it done: a passed quiz, an
     excursion a host checked the participant in to."""
 
-    kind = graphene.Field(TaskKind, required=True)
-    target = graphene.Int(required=True, description="How many steps complete it.")
+    kind = loads(graphene.Field(TaskKind, required=True), columns=["kind"])
+    target = loads(
+        graphene.Int(required=True, description="How many steps complete it."),
+        columns=["kind", "target_count"],
+    )
     season = loads(graphene.Field(Season, required=True), select=["season"])
     quiz = loads(graphene.Field(Quiz), prefetch=[published_quizzes("quiz")])
     industry = loads(graphene.Field(Industry), select=["industry"])
@@ -345,9 +348,9 @@ class Participant(graphene.ObjectType):
         chosen = seasons.filter(slug=season).first() if season else seasons.current()
         if chosen is None:
             return []
-        tasks = list(
-            plan(models.Task.objects.filter(season=chosen), Task, selection_tree(info, "task"))
-        )
+        # Progress reads each task's kind and target, whatever the client selects.
+        tree = {**selection_tree(info, "task"), "kind": {}, "target": {}}
+        tasks = list(plan(models.Task.objects.filter(season=chosen), Task, tree))
         progress = services.task_progress(participant, tasks)
         return [
             TaskProgress(task=task, done=progress[task.pk][0], completed=progress[task.pk][1])

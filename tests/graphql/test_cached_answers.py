@@ -129,3 +129,23 @@ def test_the_deploy_checks_require_the_middleware_after_the_security_one(setting
     settings.MIDDLEWARE = [ours, *settings.MIDDLEWARE]
     assert settings.MIDDLEWARE.index(security) > 0
     assert "graphql_schema.E003" in {m.id for m in run_checks()}
+
+
+def test_answers_are_cached_under_a_script_prefix_too(news, dispatches):
+    """Deployed under a sub-path (SCRIPT_NAME), reverse() gives the endpoint's path with
+    the prefix, and path_info is without it."""
+    from django.test import Client
+    from django.urls import reverse, set_script_prefix
+
+    client = Client()  # a new handler: its middleware finds the path anew
+    params = {"query": NEWS, "variables": f'{{"slug": "{news.slug}"}}'}
+    set_script_prefix("/api/")  # as Django's WSGI handler does for SCRIPT_NAME=/api
+    try:
+        assert reverse("graphql") == "/api/graphql/"
+        first = client.get("/graphql/", params, SCRIPT_NAME="/api", HTTP_ACCEPT="application/json")
+        second = client.get("/graphql/", params, SCRIPT_NAME="/api", HTTP_ACCEPT="application/json")
+    finally:
+        set_script_prefix("/")
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert dispatches == ["GET"]

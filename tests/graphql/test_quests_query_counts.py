@@ -58,3 +58,43 @@ def test_a_participants_lists_cost_the_same_for_5_and_50_items(site_tree, graphq
     assert len(me["attempts"]) == 50 and len(me["claims"]) == 50 and len(me["tasks"]) == 50
     assert all(task["completed"] for task in me["tasks"])
     assert few == many, f"{few} queries for 5 items, {many} for 50"
+
+
+MINIMAL_SELECTIONS = [
+    "tasks { done }",
+    "tasks { completed task { slug } }",
+    "history { amount }",
+    "attempts { passed }",
+    "claims { status }",
+]
+
+
+def test_each_list_with_the_least_selected_costs_the_same_for_5_and_50_items(
+    site_tree, graphql, settings
+):
+    """Progress reads a task's kind and target whatever the client selects: a selection
+    without them must not load them object by object."""
+    settings.GRAPHQL_MAX_COST = 10**9
+    season = factories.CurrentSeasonFactory()
+    player = factories.ParticipantFactory()
+
+    def add(count):
+        add_items(site_tree, player, season, count)
+        for _ in range(count):  # tasks in progress, not completed
+            factories.TaskFactory(
+                season=season, kind=Task.Kind.ATTEND_INDUSTRIES, target_count=3, points=1
+            )
+
+    queries = {
+        selection: f'query {{ participant(token: "{player.token}") {{ {selection} }} }}'
+        for selection in MINIMAL_SELECTIONS
+    }
+    add(5)
+    few = {selection: count_queries(graphql, query)[0] for selection, query in queries.items()}
+    add(45)
+    many = {}
+    for selection, query in queries.items():
+        many[selection], data = count_queries(graphql, query)
+        assert len(next(iter(data["participant"].values()))) >= 50, selection
+    grown = {s: (few[s], many[s]) for s in queries if few[s] != many[s]}
+    assert not grown, f"queries for 5 vs 50 items grow for {grown}"
