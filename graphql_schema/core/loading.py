@@ -162,16 +162,6 @@ class related:  # noqa: N801 (used like a function in declarations)
 
 
 @cache
-def fields_by_graphql_name(graphene_type) -> dict:
-    """The type's graphene fields under their GraphQL (camelCase) names."""
-    fields = getattr(getattr(graphene_type, "_meta", None), "fields", None) or {}
-    return {
-        (getattr(value, "name", None) or to_camel_case(name)): value
-        for name, value in fields.items()
-    }
-
-
-@cache
 def python_names(graphene_type) -> dict:
     """The type's graphene field names (snake_case) under their GraphQL names."""
     fields = getattr(getattr(graphene_type, "_meta", None), "fields", None) or {}
@@ -179,6 +169,13 @@ def python_names(graphene_type) -> dict:
         (getattr(value, "name", None) or to_camel_case(name)): name
         for name, value in fields.items()
     }
+
+
+@cache
+def fields_by_graphql_name(graphene_type) -> dict:
+    """The type's graphene fields under their GraphQL (camelCase) names."""
+    names = python_names(graphene_type)  # empty when the type has no fields
+    return {graphql: graphene_type._meta.fields[python] for graphql, python in names.items()}
 
 
 def _has_own_resolver(graphene_type, python_name: str) -> bool:

@@ -10,7 +10,13 @@ from graphql import ExecutionContext, execute, parse
 
 from graphql_schema.execution import SyncExecutionContext, plain_leaves
 from graphql_schema.schema import schema
-from tests.graphql.test_schema_query_counts import MAKERS, fill_in, queries_for, root_lists
+from tests.graphql.test_schema_query_counts import (
+    MAKERS,
+    fill_in,
+    lift_size_limits,
+    queries_for,
+    root_lists,
+)
 
 
 class Broken(Exception):
@@ -128,12 +134,7 @@ def test_every_root_list_answers_as_with_graphql_cores_execution(
     site_tree, graphql, settings, monkeypatch, root
 ):
     """Every field of every list, on real content, through the endpoint."""
-    settings.GRAPHQL_MAX_COST = 10**12
-    settings.GRAPHQL_MAX_FIELDS = 10**6
-    settings.GRAPHQL_MAX_ALIASES = 10**6
-    settings.GRAPHQL_MAX_TOKENS = 10**6
-    settings.GRAPHQL_MAX_QUERY_BYTES = 10**7
-    settings.GRAPHQL_MAX_RESPONSE_BYTES = 10**9
+    lift_size_limits(settings)
     MAKERS[root](site_tree, 3)
     fill_in()
     query = queries_for(root)["all fields"]
