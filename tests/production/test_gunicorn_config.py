@@ -301,11 +301,14 @@ def test_gc_is_frozen_after_the_first_request_and_its_threshold_raised(monkeypat
         frozen_before = gc.get_freeze_count()
         config["post_request"](worker, None, {}, None)
         frozen_after_first = gc.get_freeze_count()
+        # Tracked objects a second freeze would take: the count would grow by them. (It
+        # may shrink by a few: a frozen object that dies leaves the frozen set.)
+        created_since = [[] for _ in range(1000)]
         config["post_request"](worker, None, {}, None)
         if tuning == "1":
             assert gc.get_threshold() == config["GC_THRESHOLD"]
             assert frozen_after_first > frozen_before  # the warm objects, once
-            assert gc.get_freeze_count() == frozen_after_first
+            assert gc.get_freeze_count() - frozen_after_first < len(created_since)
         else:
             assert gc.get_threshold() == before
             assert gc.get_freeze_count() == frozen_before
