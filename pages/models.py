@@ -36,6 +36,7 @@ from pages.blocks import BodyBlock
 # keeps working.
 from pages.preview import PagePreview as PagePreview
 from pages.preview import preview_url
+from pages.rows import object_from_row
 
 IMAGE_MODEL = "wagtailimages.Image"
 
@@ -58,6 +59,12 @@ class HeadlessPage(Page):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """A page from a database row, without the constructors that do nothing for one
+        (``pages.rows``)."""
+        return object_from_row(cls, db, field_names, values)
 
     def serve(self, request, *args, **kwargs):
         return redirect(settings.FRONTEND_URL + (self.path_on_site(request) or "/"))
