@@ -36,7 +36,18 @@ class Part:
         raise Broken("сломалось")
 
 
+class Thing(graphene.Interface):
+    name = graphene.String(required=True)
+
+    @classmethod
+    def resolve_type(cls, instance, info):
+        return PartType
+
+
 class PartType(graphene.ObjectType):
+    class Meta:
+        interfaces = (Thing,)
+
     name = graphene.String(required=True)
     missing = graphene.String()
     missing_required = graphene.String(required=True)
@@ -45,6 +56,21 @@ class PartType(graphene.ObjectType):
     failing = graphene.String()
     failing_required = graphene.String(required=True)
     nickname = graphene.String(default_value="без имени")
+    label = graphene.String(prefix=graphene.String(required=True))
+    sizes = graphene.List(graphene.Int)
+    required_sizes = graphene.List(graphene.NonNull(graphene.Int))
+
+    @staticmethod
+    def resolve_label(part, info, prefix):
+        return f"{prefix}: {part.name}"
+
+    @staticmethod
+    def resolve_sizes(part, info):
+        return (1, "два", 3)  # a tuple, one item the scalar refuses
+
+    @staticmethod
+    def resolve_required_sizes(part, info):
+        return [1, None, 3]
 
     @staticmethod
     def resolve_missing_required(part, info):
@@ -60,6 +86,9 @@ class Query(graphene.ObjectType):
     parts = graphene.List(PartType)
     record = graphene.Field(PartType)
     required_part = graphene.Field(graphene.NonNull(PartType))
+    parts_with_gaps = graphene.List(graphene.NonNull(PartType))
+    things = graphene.List(Thing)
+    parts_from_a_generator = graphene.List(PartType)
 
     @staticmethod
     def resolve_part(root, info):
@@ -77,8 +106,20 @@ class Query(graphene.ObjectType):
     def resolve_required_part(root, info):
         return Part()
 
+    @staticmethod
+    def resolve_parts_with_gaps(root, info):
+        return [Part(), None, Part()]
 
-SMALL_SCHEMA = graphene.Schema(query=Query).graphql_schema
+    @staticmethod
+    def resolve_things(root, info):
+        return [Part(), Part()]
+
+    @staticmethod
+    def resolve_parts_from_a_generator(root, info):
+        return (Part() for _ in range(2))
+
+
+SMALL_SCHEMA = graphene.Schema(query=Query, types=[PartType]).graphql_schema
 
 
 def both(document: str, **options):
@@ -93,6 +134,26 @@ def test_plain_fields_are_the_ones_read_in_place():
     leaves = plain_leaves(SMALL_SCHEMA.type_map["PartType"])
     # Fields with a resolver of their own go graphql-core's way.
     assert set(leaves) == {"name", "missing", "count", "ratio", "failing", "nickname"}
+
+
+def test_arguments_lists_and_interfaces_as_graphql_core():
+    # A field's arguments are worked out once per answer, from its variables.
+    document = """
+        query ($prefix: String!) {
+            parts { label(prefix: $prefix) sizes requiredSizes }
+            things { name ... on PartType { label(prefix: "деталь") } }
+            partsFromAGenerator { name }
+        }
+    """
+    for prefix in ("первая", "вторая"):
+        standard, ours = both(document, variable_values={"prefix": prefix})
+        assert ours == standard
+        assert ours["data"]["parts"][1]["label"] == f"{prefix}: Деталь"
+        assert ours["data"]["things"][0]["label"] == "деталь: Деталь"
+        assert len(ours["data"]["partsFromAGenerator"]) == 2
+        messages = {error["message"] for error in ours["errors"]}
+        assert any("Int cannot represent" in message for message in messages)
+        assert any("Cannot return null" in message for message in messages)
 
 
 def test_values_defaults_and_dict_sources_as_graphql_core():
@@ -111,6 +172,9 @@ def test_values_defaults_and_dict_sources_as_graphql_core():
         ("{ parts { name count } }", "Int cannot represent non-integer value"),
         ("{ part { name missingRequired } }", "Cannot return null for non-nullable field"),
         ("{ requiredPart { failingRequired } }", "сломалось"),
+        ("{ partsWithGaps { name } }", "Cannot return null for non-nullable field"),
+        ("{ part { label } }", "Argument 'prefix' of required type 'String!' was not provided"),
+        ("query ($p: String!) { part { label(prefix: $p) } }", "Variable '$p' of required type"),
     ],
 )
 def test_errors_at_the_same_paths_as_graphql_core(document, message):
