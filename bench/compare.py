@@ -1014,6 +1014,15 @@ def profile(transport: InProcess, what: str, reps: int) -> int:
     for _ in range(3):
         status, body = transport.send(call)
     expect(status == 200 and b'"errors"' not in body, f"{what} failed", body)
+    if os.environ.get("PROFILE_SQL") == "1":  # the SQL of one answer, then stop
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            transport.send(call)
+        for number, query in enumerate(captured.captured_queries, 1):
+            print(f"{number}. ({query['time']} s) {query['sql']}\n")
+        return 0
     if os.environ.get("PROFILE_FLAT") == "1":  # functions by their own time, cProfile
         import cProfile
         import pstats

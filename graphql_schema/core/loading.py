@@ -153,12 +153,21 @@ class related:  # noqa: N801 (used like a function in declarations)
             queryset = self.extra(queryset)
         # The parent fills the back field: the items never load it themselves.
         provided = (self.back_field,) if self.back_field else ()
-        queryset = plan(queryset, item_type, tree, provided=provided)
+        queryset = plan(queryset, item_type, tree, provided=provided, keys=self.back_keys(queryset))
         if self.order_by:
             queryset = queryset.order_by(*self.order_by)
         if self.window is not None:
             queryset = queryset[: self.window]  # per parent: Django uses a window function
         return Prefetch(self.lookup, queryset=queryset, to_attr=self.to_attr)
+
+    def back_keys(self, queryset) -> tuple[str, ...]:
+        """The items' foreign keys to the parent: Django matches items to parents by them."""
+        accessor = self.lookup.rsplit("__", 1)[-1]
+        return tuple(
+            f.name
+            for f in queryset.model._meta.concrete_fields
+            if f.is_relation and f.remote_field.get_accessor_name() == accessor
+        )
 
 
 @cache
@@ -213,9 +222,12 @@ def field_columns(graphene_type, graphql_name: str, model) -> tuple[str, ...] | 
     return same_name
 
 
-def columns_to_load(queryset, graphene_type, tree: SelectionTree) -> list[str] | None:
-    """The columns of ``queryset``'s model that ``tree`` reads (with the key and every
-    relation's id), or None when some selected field's are unknown."""
+def columns_to_load(
+    queryset, graphene_type, tree: SelectionTree, relations: Iterable[str] = ()
+) -> list[str] | None:
+    """The columns of ``queryset``'s model that ``tree`` reads, or None when some selected
+    field's are unknown. With them: the key, and the id of each of ``relations`` (the
+    relations the plan loads) that is a column of the model."""
     if getattr(getattr(graphene_type, "_meta", None), "model", None) is None:
         return None  # not a model's type
     if not issubclass(queryset._iterable_class, ModelIterable):
@@ -233,8 +245,14 @@ def columns_to_load(queryset, graphene_type, tree: SelectionTree) -> list[str] |
         if columns is None:
             return None
         wanted.update(dict.fromkeys(columns))
-    # Relations' ids are cheap, and prefetches match their objects by them.
-    always = [f.name for f in model._meta.concrete_fields if f.primary_key or f.is_relation]
+    # A loaded relation's objects are matched by its id; the ids of the others (a page
+    # has seven: owner, locale, revisions…) would be set on every object for nothing.
+    loaded = set(relations)
+    always = [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.primary_key or (f.is_relation and f.name in loaded)
+    ]
     return list(dict.fromkeys([*always, *wanted]))
 
 
@@ -298,10 +316,17 @@ def _with_needs(graphene_type, tree: SelectionTree, provided: tuple[str, ...]) -
     return result
 
 
-def plan(queryset, graphene_type, tree: SelectionTree, provided: tuple[str, ...] = ()):
+def plan(
+    queryset,
+    graphene_type,
+    tree: SelectionTree,
+    provided: tuple[str, ...] = (),
+    keys: tuple[str, ...] = (),
+):
     """``queryset`` with what ``tree`` (one item's selection on ``graphene_type``) needs.
 
-    ``provided``: fields the caller fills itself (a prefetch's back field).
+    ``provided``: fields the caller fills itself (a prefetch's back field); ``keys``:
+    foreign keys to load whatever is selected (those a prefetch matches items by).
     """
     tree = _with_needs(graphene_type, _back_fields(graphene_type, tree), provided)
     hints = [(getattr(graphene_type, ATTRIBUTE, None), {})]
@@ -316,7 +341,12 @@ def plan(queryset, graphene_type, tree: SelectionTree, provided: tuple[str, ...]
             built = lookup(subtree) if callable(lookup) else lookup
             for one in built if isinstance(built, list) else [built]:
                 lookups.setdefault(getattr(one, "prefetch_to", one), one)
-    columns = columns_to_load(queryset, graphene_type, tree)
+    through = [getattr(one, "prefetch_through", one) for one in lookups.values()]
+    # A related manager's queryset (``parent.children.all()``) sets the parent on each
+    # child by the child's foreign key: that key is read for every object.
+    known = [f.name for f in getattr(queryset, "_known_related_objects", {})]
+    relations = [lookup.split("__", 1)[0] for lookup in [*selects, *through, *keys, *known]]
+    columns = columns_to_load(queryset, graphene_type, tree, relations)
     if columns is not None:
         queryset = queryset.only(*columns)
     if selects:

@@ -17,17 +17,40 @@ from graphql_schema.catalogue.types import Season
 from graphql_schema.core.loading import columns_to_load, plan
 from graphql_schema.enterprises.types import Enterprise
 from graphql_schema.news.types import News
-from pages.models import EnterprisePage, NewsPage
+from pages.models import EnterprisePage, NewsPage, VideoSeriesPage
 from tests.graphql.test_lists_query_counts import make_news
 
 
-def test_a_news_card_reads_its_own_columns_and_the_ids():
+def test_a_news_card_reads_its_own_columns_and_the_ids_of_what_it_loads():
     tree = {"title": {}, "url": {}, "date": {}, "heroImage": {"rendition": {}}, "tags": {}}
-    columns = columns_to_load(NewsPage.objects.all(), News, tree)
-    assert {"title", "url_path", "date", "hero_image"} <= set(columns)
-    # The key and every relation's id, whatever is selected.
-    assert {"page_ptr", "content_type", "locale"} <= set(columns)
-    assert not {"body", "lead", "search_description", "draft_title"} & set(columns)
+    columns = set(plan(NewsPage.objects.all(), News, tree).query.deferred_loading[0])
+    assert {"title", "url_path", "date", "hero_image", "page_ptr"} <= columns
+    assert not {"body", "lead", "search_description", "draft_title"} & columns
+    # The ids of relations nothing selected loads are not set on every page.
+    assert not {"content_type", "locale", "owner", "latest_revision", "alias_of"} & columns
+    # Without the plan's relations, no relation's id is kept, only the key's.
+    bare = set(columns_to_load(NewsPage.objects.all(), News, {"title": {}}))
+    assert bare == {"id", "page_ptr", "title"}
+
+
+@pytest.mark.django_db
+def test_items_keep_the_key_that_matches_them_to_their_parent():
+    from graphql_schema.videos.types import VideoSeries
+
+    planned = plan(VideoSeriesPage.objects.all(), VideoSeries, {"episodes": {"title": {}}})
+    (episodes,) = planned._prefetch_related_lookups
+    # Django puts each episode on its series by the episode's ``page`` key.
+    assert set(episodes.queryset.query.deferred_loading[0]) == {"id", "page", "title"}
+
+
+def test_a_related_managers_children_keep_their_key_to_the_parent(site_tree):
+    from graphql_schema.videos.types import VideoEpisode
+    from tests import factories
+
+    series = factories.VideoSeriesPageFactory(parent=site_tree.video_index)
+    # The manager sets the series on each episode by the episode's key: it stays loaded.
+    planned = plan(series.episodes.all(), VideoEpisode, {"title": {}})
+    assert set(planned.query.deferred_loading[0]) == {"id", "page", "title"}
 
 
 def test_declared_columns_of_fields_with_resolvers_of_their_own():
