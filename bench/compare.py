@@ -990,6 +990,34 @@ def measure_cache(transport, reps: int) -> dict[str, Figures]:
     return {name: Figures(timings[name], sizes[name], 1, queries.get(name)) for name in names}
 
 
+def profile_gc(transport: InProcess, call: Call, reps: int) -> int:
+    """How often each gc generation ran during ``reps`` answers, and how long it took."""
+    runs, paused, began = [0, 0, 0], [0.0, 0.0, 0.0], []
+
+    def watch(phase, info):
+        if phase == "start":
+            began.append(time.perf_counter())
+        elif began:
+            runs[info["generation"]] += 1
+            paused[info["generation"]] += (time.perf_counter() - began.pop()) * 1000
+
+    timings = []
+    gc.collect()
+    gc.callbacks.append(watch)
+    try:
+        for _ in range(reps):
+            started = time.perf_counter()
+            transport.send(call)
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        gc.callbacks.remove(watch)
+    print(f"{reps} answers: median {statistics.median(timings):.2f} ms, max {max(timings):.2f} ms")
+    for generation in range(3):
+        print(f"  gen {generation}: {runs[generation]} runs, {paused[generation]:.1f} ms in all")
+    print(f"  tracked objects now: {len(gc.get_objects())}")
+    return 0
+
+
 def profile(transport: InProcess, what: str, reps: int) -> int:
     """pyinstrument's call tree of ``reps`` answers of our 100-card feed."""
     import hashlib
@@ -1023,6 +1051,8 @@ def profile(transport: InProcess, what: str, reps: int) -> int:
         for number, query in enumerate(captured.captured_queries, 1):
             print(f"{number}. ({query['time']} s) {query['sql']}\n")
         return 0
+    if os.environ.get("PROFILE_GC") == "1":  # collections and their pauses, per generation
+        return profile_gc(transport, call, reps)
     if os.environ.get("PROFILE_FLAT") == "1":  # functions by their own time, cProfile
         import cProfile
         import pstats
