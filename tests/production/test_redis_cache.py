@@ -249,6 +249,18 @@ def test_one_redis_client_per_connection_pool_safe_to_share(shared_cache):
     assert cache._cache.get_client() is client
 
 
+def test_any_key_is_taken_as_it_is_without_memcached_warnings(shared_cache):
+    import warnings
+
+    cache = caches["graphql_responses"]
+    key = "ответ с пробелами:" + "x" * 300  # memcached would refuse both
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.set(key, "значение")
+        assert cache.get_many([key, "нет такого"]) == {key: "значение"}
+    assert cache.get(key) == "значение"
+
+
 def test_a_lost_token_is_replaced_by_one_never_seen(shared_cache, graphql, news):
     """An evicted token (or a restarted Redis) must not bring back older answers."""
     assert graphql.get(NEWS, {"slug": news.slug}).json()["data"]["news"]["title"] == (
